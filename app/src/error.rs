@@ -32,11 +32,18 @@ impl FieldError {
             locale,
             "errors.field_message",
             &[
-                ("field", &tr(locale, &format!("fields.{}", self.field))),
+                ("field", &field_label(locale, &self.field)),
                 ("reason", &tr(locale, &format!("errors.field.{}", self.code))),
             ],
         )
     }
+}
+
+/// The translated label of a field, or its raw name when it has none (an unknown JSON key).
+fn field_label(locale: Locale, field: &str) -> String {
+    let key = format!("fields.{field}");
+    let label = tr(locale, &key);
+    if label.ends_with(&key) { field.to_owned() } else { label }
 }
 
 /// Everything a user may be told went wrong. `Internal` carries no cause: the cause is
@@ -197,6 +204,12 @@ mod tests {
     fn throttled_message_rounds_retry_after_up_to_minutes() {
         let msg = AppError::Throttled { retry_after_secs: 61 }.message(Locale::En);
         assert!(msg.contains('2'), "{msg}");
+    }
+
+    #[test]
+    fn a_field_without_a_label_is_named_as_sent() {
+        let msg = AppError::field("employees_count", "invalid_value").message(Locale::En);
+        assert!(msg.starts_with("employees_count:"), "{msg}");
     }
 
     #[test]

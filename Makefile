@@ -1,0 +1,38 @@
+# Accord — the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+TARGET := $(or $(CARGO_TARGET_DIR),target)
+ACCORD := $(TARGET)/debug/accord
+ADDR ?= 127.0.0.1:3000
+DATABASE_URL ?= sqlite://accord.db?mode=rwc
+export DATABASE_URL
+
+.PHONY: run test setup build bench fmt lint
+
+## Install what is missing, build, migrate, seed demo data into an empty database, serve.
+run: setup build
+	@$(ACCORD) seed demo
+	@echo "Open http://$(ADDR) and sign in with one of the demo logins above."
+	@$(ACCORD) serve --addr $(ADDR)
+
+## Every test: unit, integration and end-to-end, on SQLite and PostgreSQL.
+test:
+	@bash .ci/test.sh
+
+setup:
+	@bash .ci/setup.sh run
+
+build:
+	cargo leptos build
+
+## Benchmarks (figures go to docs/benchmarks.md by hand, with the machine they ran on).
+bench: setup
+	cargo leptos build --release
+	$(TARGET)/release/accord bench
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
