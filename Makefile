@@ -27,8 +27,8 @@ build:
 
 ## Benchmarks (figures go to docs/benchmarks.md by hand, with the machine they ran on).
 bench: setup
-	cargo leptos build --release
-	$(TARGET)/release/accord bench
+	cargo build --release -p server --bin accord
+	RUST_LOG=warn $(TARGET)/release/accord bench
 
 fmt:
 	cargo fmt --all
