@@ -32,7 +32,7 @@ total_fail=0
 failed_suites=()
 
 echo "==> unit and integration tests (SQLite and PostgreSQL)"
-cargo test --workspace 2>&1 | tee "$logs/cargo.log" | grep -E '^(test result|     Running|failures:|---- )'
+cargo test --workspace --no-fail-fast 2>&1 | tee "$logs/cargo.log" | grep -E '^(test result|     Running|failures:|---- )'
 cargo_rc=${PIPESTATUS[0]}
 read -r cp cf < <(grep -E '^test result:' "$logs/cargo.log" \
   | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')

@@ -43,7 +43,17 @@ impl FieldError {
 fn field_label(locale: Locale, field: &str) -> String {
     let key = format!("fields.{field}");
     let label = tr(locale, &key);
-    if label.ends_with(&key) { field.to_owned() } else { label }
+    if label.ends_with(&key) {
+        field.to_owned()
+    } else {
+        label
+    }
+}
+
+/// One definition problem in the user's language: "path: reason" (one place decides the
+/// wording: [`crate::definitions::describe::error_message`]).
+pub fn definition_error_message(e: &crate::definitions::validate::DefinitionError, locale: Locale) -> String {
+    crate::definitions::describe::error_message(e, locale)
 }
 
 /// Everything a user may be told went wrong. `Internal` carries no cause: the cause is
@@ -80,6 +90,15 @@ pub enum AppError {
     /// A conflict with the current state, with a stable code such as `email_taken` (HTTP 409).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A definition that fails validation; every problem names its path (HTTP 422).
+    #[error("invalid definition")]
+    InvalidDefinition(Vec<crate::definitions::validate::DefinitionError>),
+    /// Publishing before every required team approved the latest revision (HTTP 409).
+    #[error("approvals missing")]
+    ApprovalsMissing(Vec<crate::auth::Team>),
+    /// Both the proposal and the current version changed these paths (HTTP 409).
+    #[error("rebase conflict")]
+    RebaseConflict(Vec<String>),
     /// Something failed on the server; details are in the server log only (HTTP 500).
     #[error("internal error")]
     Internal,
@@ -106,6 +125,9 @@ impl AppError {
             Self::BadRequest(_) => "bad_request",
             Self::Validation(_) => "validation_failed",
             Self::Conflict(code) => code,
+            Self::InvalidDefinition(_) => "invalid_definition",
+            Self::ApprovalsMissing(_) => "approvals_missing",
+            Self::RebaseConflict(_) => "rebase_conflict",
             Self::Internal => "internal",
             Self::Transport(_) => "transport",
         }
@@ -119,8 +141,8 @@ impl AppError {
             Self::NotFound => 404,
             Self::Throttled { .. } => 429,
             Self::BadRequest(_) => 400,
-            Self::Validation(_) => 422,
-            Self::Conflict(_) => 409,
+            Self::Validation(_) | Self::InvalidDefinition(_) => 422,
+            Self::Conflict(_) | Self::ApprovalsMissing(_) | Self::RebaseConflict(_) => 409,
             Self::Internal | Self::Transport(_) => 500,
         }
     }
@@ -139,6 +161,32 @@ impl AppError {
                 .collect::<Vec<_>>()
                 .join(" "),
             Self::Conflict(code) => tr(locale, &format!("errors.conflict.{code}")),
+            Self::InvalidDefinition(errors) => {
+                let first = errors
+                    .iter()
+                    .map(|e| definition_error_message(e, locale))
+                    .take(3)
+                    .collect::<Vec<_>>();
+                tr_with(
+                    locale,
+                    "errors.invalid_definition",
+                    &[("problems", &first.join(" "))],
+                )
+            }
+            Self::ApprovalsMissing(teams) => {
+                let names: Vec<String> = teams
+                    .iter()
+                    .map(|t| tr(locale, &format!("teams.{}", t.as_str())))
+                    .collect();
+                tr_with(
+                    locale,
+                    "errors.approvals_missing",
+                    &[("teams", &names.join(", "))],
+                )
+            }
+            Self::RebaseConflict(paths) => {
+                tr_with(locale, "errors.rebase_conflict", &[("paths", &paths.join(", "))])
+            }
             other => tr(locale, &format!("errors.{}", other.code())),
         }
     }
@@ -185,6 +233,12 @@ mod tests {
             AppError::BadRequest("x".into()),
             AppError::field("email", "invalid_email"),
             AppError::Conflict("email_taken".into()),
+            AppError::Conflict("stale_revision".into()),
+            AppError::Conflict("stale_base".into()),
+            AppError::Conflict("proposal_closed".into()),
+            AppError::Conflict("already_current".into()),
+            AppError::ApprovalsMissing(vec![crate::auth::Team::Marketing]),
+            AppError::RebaseConflict(vec!["stages.lead.name".into()]),
             AppError::Internal,
             AppError::Transport("x".into()),
         ];

@@ -145,12 +145,26 @@ mod tests {
         }
     }
 
+    /// Every key of `name`.json anywhere under app/locales (rust-i18n merges them all).
     fn locale_keys(name: &str) -> BTreeSet<String> {
-        let path = format!("{}/locales/{name}.json", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).expect("locale file exists");
-        let json: serde_json::Value = serde_json::from_str(&text).expect("locale file is JSON");
+        fn walk(dir: &std::path::Path, name: &str, out: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).expect("locales dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, name, out);
+                } else if path.file_name().and_then(|f| f.to_str()) == Some(&format!("{name}.json")) {
+                    let text = std::fs::read_to_string(&path).expect("locale file");
+                    let json: serde_json::Value = serde_json::from_str(&text).expect("locale file is JSON");
+                    keys(&json, "", out);
+                }
+            }
+        }
         let mut out = BTreeSet::new();
-        keys(&json, "", &mut out);
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"),
+            name,
+            &mut out,
+        );
         out
     }
 

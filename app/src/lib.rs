@@ -7,9 +7,11 @@
 
 rust_i18n::i18n!("locales", fallback = "en");
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod components;
+pub mod definitions;
 pub mod error;
 pub mod home;
 pub mod i18n;
@@ -31,7 +33,10 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(App);
     // A marker for end-to-end tests and styles: interactive controls are live from here on.
-    if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+    if let Some(body) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+    {
         let _ = body.set_attribute("data-hydrated", "true");
     }
 }

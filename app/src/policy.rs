@@ -3,7 +3,8 @@
 //! Rules are pure functions of the user (and later, of the record), so they are tested
 //! without a database and cannot drift between the UI and the API.
 
-use crate::auth::{Role, User};
+use crate::auth::{Role, Team, User};
+use crate::definitions::proposal::{Proposal, ProposalStatus};
 use crate::error::AppError;
 
 /// Something a user may attempt.
@@ -15,13 +16,17 @@ pub enum Action {
     ManageUsers,
     /// Create API tokens for integrations.
     ManageTokens,
+    /// Draft a proposal for the next definition version (anyone signed in).
+    DraftProposal,
+    /// Change which teams must approve proposals.
+    SetApprovalPolicy,
 }
 
 /// Whether `user` may perform `action`.
 pub fn allows(user: &User, action: Action) -> bool {
     match action {
-        Action::UseApp => true,
-        Action::ManageUsers | Action::ManageTokens => user.role == Role::Admin,
+        Action::UseApp | Action::DraftProposal => true,
+        Action::ManageUsers | Action::ManageTokens | Action::SetApprovalPolicy => user.role == Role::Admin,
     }
 }
 
@@ -36,12 +41,72 @@ pub fn authorize(user: Option<&User>, action: Action) -> Result<&User, AppError>
     }
 }
 
+/// What a user may do with one proposal; the approval screen shows exactly these buttons and
+/// the services refuse everything else.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProposalPermissions {
+    /// Approve the latest revision for `team` (only while that team's approval is pending).
+    pub approve_for: Option<Team>,
+    /// Reject the proposal (a leader of a required team).
+    pub reject: bool,
+    /// Save a new revision (the author).
+    pub revise: bool,
+    /// Withdraw it (the author or an admin).
+    pub withdraw: bool,
+    /// Publish it once approved (the author or a leader of a required team).
+    pub publish: bool,
+    /// Rebase it onto the current version (same people as publish).
+    pub rebase: bool,
+    /// Comment on it.
+    pub comment: bool,
+}
+
+/// The team a leader approves for, when their team is required. Admins never approve on a
+/// team's behalf, whatever team they belong to.
+pub fn approving_team(user: &User, required: &[Team]) -> Option<Team> {
+    (user.role == Role::Leader && required.contains(&user.team)).then_some(user.team)
+}
+
+/// What `user` may do with `proposal` now.
+pub fn proposal_permissions(user: &User, proposal: &Proposal) -> ProposalPermissions {
+    if proposal.status != ProposalStatus::Open {
+        return ProposalPermissions {
+            comment: true,
+            ..ProposalPermissions::default()
+        };
+    }
+    let required: Vec<Team> = proposal.approvals.iter().map(|a| a.team).collect();
+    let approver = approving_team(user, &required);
+    let author = proposal.author.id == user.id;
+    let admin = user.role == Role::Admin;
+    let still_pending = |team: &Team| {
+        proposal
+            .approval(*team)
+            .is_some_and(|a| a.status == crate::definitions::proposal::ApprovalState::Pending)
+    };
+    ProposalPermissions {
+        approve_for: approver.filter(still_pending),
+        reject: approver.is_some(),
+        revise: author,
+        withdraw: author || admin,
+        publish: author || approver.is_some(),
+        rebase: author || approver.is_some(),
+        comment: true,
+    }
+}
+
 /// The navigation entries a user should see: only pages they may open.
 pub fn nav_entries(user: &User) -> Vec<NavEntry> {
-    [NavEntry::Home, NavEntry::Users]
-        .into_iter()
-        .filter(|entry| allows(user, entry.action()))
-        .collect()
+    [
+        NavEntry::Home,
+        NavEntry::Definitions,
+        NavEntry::Proposals,
+        NavEntry::Audit,
+        NavEntry::Users,
+    ]
+    .into_iter()
+    .filter(|entry| allows(user, entry.action()))
+    .collect()
 }
 
 /// A page of the app shell's navigation.
@@ -49,6 +114,12 @@ pub fn nav_entries(user: &User) -> Vec<NavEntry> {
 pub enum NavEntry {
     /// The signed-in home page.
     Home,
+    /// The current definition, history and diffs.
+    Definitions,
+    /// Proposals for the next version.
+    Proposals,
+    /// The audit trail.
+    Audit,
     /// The admin users page.
     Users,
 }
@@ -57,7 +128,7 @@ impl NavEntry {
     /// The action needed to open the page.
     pub fn action(self) -> Action {
         match self {
-            Self::Home => Action::UseApp,
+            Self::Home | Self::Definitions | Self::Proposals | Self::Audit => Action::UseApp,
             Self::Users => Action::ManageUsers,
         }
     }
@@ -66,6 +137,9 @@ impl NavEntry {
     pub fn path(self) -> &'static str {
         match self {
             Self::Home => "/",
+            Self::Definitions => "/definitions",
+            Self::Proposals => "/proposals",
+            Self::Audit => "/audit",
             Self::Users => "/admin/users",
         }
     }
@@ -74,6 +148,9 @@ impl NavEntry {
     pub fn label_key(self) -> &'static str {
         match self {
             Self::Home => "nav.home",
+            Self::Definitions => "nav.definitions",
+            Self::Proposals => "nav.proposals",
+            Self::Audit => "nav.audit",
             Self::Users => "nav.users",
         }
     }
@@ -124,12 +201,137 @@ mod tests {
         }
     }
 
+    fn proposal(author: &User, status: ProposalStatus) -> Proposal {
+        use crate::definitions::proposal::{Approval, ApprovalState};
+        Proposal {
+            id: 1,
+            status,
+            base_version: 1,
+            revision: 1,
+            title: "t".into(),
+            rationale: "r".into(),
+            author: author.into(),
+            definition: crate::definitions::seed::version_one(),
+            approvals: [Team::Marketing, Team::Sales]
+                .into_iter()
+                .map(|team| Approval {
+                    team,
+                    status: ApprovalState::Pending,
+                    by: None,
+                    revision: None,
+                    at: None,
+                })
+                .collect(),
+            diff: vec![],
+            requalify: false,
+            current_version: 1,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            published_version: None,
+            decision: None,
+            comments: vec![],
+        }
+    }
+
+    #[test]
+    fn leaders_of_required_teams_approve_for_their_own_team_only() {
+        let author = User {
+            id: UserId(9),
+            ..user(Team::Sales, Role::Leader)
+        };
+        let p = proposal(&author, ProposalStatus::Open);
+        assert_eq!(proposal_permissions(&author, &p).approve_for, Some(Team::Sales));
+        assert_eq!(
+            proposal_permissions(&user(Team::Marketing, Role::Leader), &p).approve_for,
+            Some(Team::Marketing)
+        );
+        assert_eq!(
+            proposal_permissions(&user(Team::Sdr, Role::Leader), &p).approve_for,
+            None
+        );
+        assert_eq!(
+            proposal_permissions(&user(Team::Marketing, Role::Member), &p).approve_for,
+            None
+        );
+    }
+
+    #[test]
+    fn a_team_that_already_approved_is_not_offered_approval_again() {
+        use crate::definitions::proposal::ApprovalState;
+        let author = User {
+            id: UserId(9),
+            ..user(Team::Sales, Role::Leader)
+        };
+        let mut p = proposal(&author, ProposalStatus::Open);
+        p.approvals[1].status = ApprovalState::Approved;
+        let perms = proposal_permissions(&author, &p);
+        assert_eq!(perms.approve_for, None);
+        assert!(perms.reject && perms.publish);
+    }
+
+    #[test]
+    fn an_admin_cannot_approve_on_a_teams_behalf_but_can_withdraw() {
+        let author = User {
+            id: UserId(9),
+            ..user(Team::Sales, Role::Leader)
+        };
+        let p = proposal(&author, ProposalStatus::Open);
+        let admin = user(Team::Marketing, Role::Admin);
+        let perms = proposal_permissions(&admin, &p);
+        assert_eq!(perms.approve_for, None);
+        assert!(!perms.reject && !perms.publish && !perms.revise);
+        assert!(perms.withdraw);
+    }
+
+    #[test]
+    fn only_the_author_revises_and_a_closed_proposal_allows_nothing_but_comments() {
+        let author = User {
+            id: UserId(9),
+            ..user(Team::Sales, Role::Leader)
+        };
+        let p = proposal(&author, ProposalStatus::Open);
+        assert!(proposal_permissions(&author, &p).revise);
+        assert!(!proposal_permissions(&user(Team::Marketing, Role::Leader), &p).revise);
+        let closed = proposal(&author, ProposalStatus::Published);
+        assert_eq!(
+            proposal_permissions(&author, &closed),
+            ProposalPermissions {
+                comment: true,
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn only_admins_change_the_approval_policy() {
+        assert!(allows(&user(Team::Sales, Role::Admin), Action::SetApprovalPolicy));
+        assert!(!allows(
+            &user(Team::Sales, Role::Leader),
+            Action::SetApprovalPolicy
+        ));
+        assert!(allows(&user(Team::Sdr, Role::Member), Action::DraftProposal));
+    }
+
     #[test]
     fn navigation_shows_the_users_page_to_admins_only() {
-        assert_eq!(nav_entries(&user(Team::Sales, Role::Leader)), [NavEntry::Home]);
+        assert_eq!(
+            nav_entries(&user(Team::Sales, Role::Leader)),
+            [
+                NavEntry::Home,
+                NavEntry::Definitions,
+                NavEntry::Proposals,
+                NavEntry::Audit
+            ]
+        );
         assert_eq!(
             nav_entries(&user(Team::Sales, Role::Admin)),
-            [NavEntry::Home, NavEntry::Users]
+            [
+                NavEntry::Home,
+                NavEntry::Definitions,
+                NavEntry::Proposals,
+                NavEntry::Audit,
+                NavEntry::Users
+            ]
         );
     }
 }

@@ -6,10 +6,14 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
+use crate::audit::views::AuditPage;
 use crate::auth::api::get_session_info;
 use crate::auth::views::{SignInPage, UsersPage};
 use crate::auth::{SessionInfo, User};
 use crate::components::{ErrorPanel, NotFoundPage};
+use crate::definitions::views::{
+    DefinitionsPage, EditProposalPage, NewProposalPage, ProposalPage, ProposalsPage,
+};
 use crate::home::HomePage;
 use crate::i18n::{I18n, use_i18n};
 
@@ -70,6 +74,12 @@ fn Pages() -> impl IntoView {
             <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
             <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
             <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
+            <Route path=path!("/definitions") view=DefinitionsPage ssr=SsrMode::Async />
+            <Route path=path!("/proposals") view=ProposalsPage ssr=SsrMode::Async />
+            <Route path=path!("/proposals/new") view=NewProposalPage ssr=SsrMode::Async />
+            <Route path=path!("/proposals/:id") view=ProposalPage ssr=SsrMode::Async />
+            <Route path=path!("/proposals/:id/edit") view=EditProposalPage ssr=SsrMode::Async />
+            <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
         </Routes>
     }
 }

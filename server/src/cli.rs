@@ -101,8 +101,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { addr, secure_cookies } => serve(&cli.database_url, addr, secure_cookies).await,
         Command::Migrate => {
-            let db = config::open_db(&cli.database_url).await?;
-            db.close().await;
+            let state = scratch_state(&cli.database_url).await?;
+            state.db.close().await;
             say("Migrations applied.");
             Ok(())
         }

@@ -53,12 +53,16 @@ pub async fn open_state(
     auth: AuthSettings,
 ) -> anyhow::Result<AppState> {
     let db = open_db(database_url).await?;
-    Ok(AppState {
+    let state = AppState {
         db,
         leptos_options: options,
         auth,
         clock: Clock::system(),
-    })
+    };
+    app::definitions::service::ensure_seeded(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot seed definition version 1: {e}"))?;
+    Ok(state)
 }
 
 /// Connects to `database_url` and applies migrations.

@@ -61,13 +61,29 @@ async fn two_servers_on_one_postgres_migrate_once_and_share_sessions() {
 
     // A user created with the CLI (password on stdin).
     let mut add = Command::new(BIN)
-        .args(["user", "add", "--email", "hiro@example.com", "--name", "Hiro", "--team", "sales", "--role", "leader"])
+        .args([
+            "user",
+            "add",
+            "--email",
+            "hiro@example.com",
+            "--name",
+            "Hiro",
+            "--team",
+            "sales",
+            "--role",
+            "leader",
+        ])
         .env("DATABASE_URL", &db.url)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    add.stdin.take().unwrap().write_all(b"scale-out-password\n").await.unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"scale-out-password\n")
+        .await
+        .unwrap();
     assert!(add.wait().await.unwrap().success());
 
     let http = reqwest::Client::new();
@@ -93,14 +109,32 @@ async fn two_servers_on_one_postgres_migrate_once_and_share_sessions() {
         .to_owned();
 
     // The session made on A is honoured by B…
-    let me = http.get(format!("{url_b}/api/v1/me")).header("cookie", &cookie).send().await.unwrap();
+    let me = http
+        .get(format!("{url_b}/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), 200);
-    assert_eq!(me.json::<serde_json::Value>().await.unwrap()["email"], "hiro@example.com");
+    assert_eq!(
+        me.json::<serde_json::Value>().await.unwrap()["email"],
+        "hiro@example.com"
+    );
 
     // …and signing out on B ends it on A too.
-    let out = http.delete(format!("{url_b}/api/v1/session")).header("cookie", &cookie).send().await.unwrap();
+    let out = http
+        .delete(format!("{url_b}/api/v1/session"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(out.status(), 204);
-    let me = http.get(format!("{url_a}/api/v1/me")).header("cookie", &cookie).send().await.unwrap();
+    let me = http
+        .get(format!("{url_a}/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status(), 401);
 
     a.kill().await.ok();

@@ -6,6 +6,7 @@ use tower_sessions::Session;
 
 use super::throttle::{account_bucket, address_bucket, retry_after};
 use super::{Email, NewUserInput, User, password};
+use crate::audit::AuditRecord;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::ids::UserId;
@@ -123,6 +124,7 @@ pub async fn create_user(state: &AppState, actor: Option<&User>, input: NewUserI
     match state.db.insert_user(&new_user, &hash, state.clock.now()).await {
         Ok(user) => {
             tracing::info!(user_id = %user.id, "user created");
+            audit_user_created(state, actor, &user).await?;
             Ok(user)
         }
         Err(StoreError::Conflict(_)) => Err(AppError::Conflict("email_taken".into())),
@@ -136,10 +138,22 @@ pub async fn create_user_as_operator(state: &AppState, input: NewUserInput) -> A
     let (new_user, password) = input.validate()?;
     let hash = password::hash(password).await?;
     match state.db.insert_user(&new_user, &hash, state.clock.now()).await {
-        Ok(user) => Ok(user),
+        Ok(user) => {
+            audit_user_created(state, None, &user).await?;
+            Ok(user)
+        }
         Err(StoreError::Conflict(_)) => Err(AppError::Conflict("email_taken".into())),
         Err(other) => Err(other.into()),
     }
+}
+
+async fn audit_user_created(state: &AppState, actor: Option<&User>, user: &User) -> AppResult<()> {
+    let detail = serde_json::json!({"email": user.email, "team": user.team, "role": user.role});
+    crate::definitions::service::record(
+        state,
+        AuditRecord::new(actor, "user.created", "user", user.id, detail),
+    )
+    .await
 }
 
 /// Changes the signed-in user's interface language.

@@ -57,6 +57,14 @@ pub fn error_body(err: &AppError, locale: Locale) -> ErrorBody {
         )),
         AppError::Throttled { retry_after_secs } => Some(json!({ "retry_after_secs": retry_after_secs })),
         AppError::BadRequest(reason) => Some(json!({ "reason": reason })),
+        AppError::InvalidDefinition(errors) => Some(serde_json::Value::Array(
+            errors
+                .iter()
+                .map(|e| json!({"path": e.path, "code": e.code, "message": app::error::definition_error_message(e, locale)}))
+                .collect(),
+        )),
+        AppError::ApprovalsMissing(teams) => Some(json!({ "teams": teams })),
+        AppError::RebaseConflict(paths) => Some(json!({ "paths": paths })),
         _ => None,
     };
     ErrorBody {

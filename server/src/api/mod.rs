@@ -2,6 +2,7 @@
 //! domain services (which authorize through the policy module) and map errors.
 
 pub mod caller;
+pub mod definitions;
 pub mod error;
 pub mod health;
 pub mod session;
@@ -27,6 +28,24 @@ use self::error::ApiError;
         session::me,
         users::create_user,
         users::create_token,
+        definitions::list_versions,
+        definitions::current_version,
+        definitions::version,
+        definitions::diff,
+        definitions::list_proposals,
+        definitions::create_proposal,
+        definitions::proposal,
+        definitions::revise,
+        definitions::approve,
+        definitions::reject,
+        definitions::withdraw,
+        definitions::comment,
+        definitions::publish,
+        definitions::rebase,
+        definitions::approval_policy,
+        definitions::set_approval_policy,
+        definitions::audit,
+        definitions::verify,
     ),
     components(schemas(
         error::ErrorBody,
@@ -37,8 +56,22 @@ use self::error::ApiError;
         app::i18n::Locale,
         app::ids::UserId,
         app::auth::NewUserInput,
+        app::definitions::model::Stage,
+        app::definitions::model::Gate,
+        app::definitions::model::EntryOn,
+        app::definitions::model::Scoring,
+        app::definitions::model::ScoringRule,
+        app::definitions::model::ReasonCodes,
+        app::definitions::diff::Change,
+        app::definitions::proposal::ProposalStatus,
+        app::definitions::proposal::ProposalSummary,
+        app::definitions::proposal::VersionSummary,
+        app::definitions::proposal::UserRef,
+        app::definitions::proposal::ApprovalPolicy,
+        app::audit::AuditEntry,
+        app::audit::Verification,
     )),
-    tags((name = "session"), (name = "users"), (name = "health"))
+    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"))
 )]
 pub struct ApiDoc;
 
@@ -52,6 +85,30 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(session::me))
         .route("/users", post(users::create_user))
         .route("/tokens", post(users::create_token))
+        .route("/definitions", get(definitions::list_versions))
+        .route("/definitions/current", get(definitions::current_version))
+        .route("/definitions/{version}", get(definitions::version))
+        .route("/definitions/{a}/diff/{b}", get(definitions::diff))
+        .route(
+            "/proposals",
+            get(definitions::list_proposals).post(definitions::create_proposal),
+        )
+        .route(
+            "/proposals/{id}",
+            get(definitions::proposal).put(definitions::revise),
+        )
+        .route("/proposals/{id}/approve", post(definitions::approve))
+        .route("/proposals/{id}/reject", post(definitions::reject))
+        .route("/proposals/{id}/withdraw", post(definitions::withdraw))
+        .route("/proposals/{id}/comments", post(definitions::comment))
+        .route("/proposals/{id}/publish", post(definitions::publish))
+        .route("/proposals/{id}/rebase", post(definitions::rebase))
+        .route(
+            "/approval-policy",
+            get(definitions::approval_policy).put(definitions::set_approval_policy),
+        )
+        .route("/audit", get(definitions::audit))
+        .route("/audit/verify", get(definitions::verify))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
 }

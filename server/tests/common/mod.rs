@@ -189,6 +189,9 @@ impl TestApp {
             auth,
             clock,
         };
+        app::definitions::service::ensure_seeded(&state)
+            .await
+            .expect("seed version 1");
         Self {
             router: server::build_app(state.clone()),
             state,
@@ -224,6 +227,18 @@ impl TestApp {
             req = req.header(header::COOKIE, c);
         }
         self.send(req.body(Body::from(body.to_string())).unwrap()).await
+    }
+
+    /// Sends JSON with any method and a session cookie.
+    pub async fn send_json(&self, method: &str, path: &str, body: Value, cookie: &str) -> TestResponse {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
     }
 
     /// `GET` `path` with an optional cookie.

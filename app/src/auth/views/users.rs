@@ -42,6 +42,15 @@ fn UsersAdmin() -> impl IntoView {
         }
     };
     let created = move || create.value().get().and_then(Result::ok);
+    // After a successful creation the form is emptied for the next user.
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get()
+            && let Some(form) = form.get()
+        {
+            form.reset();
+        }
+    });
     view! {
         <div class="grid-2">
             <section class="card" aria-labelledby="users-list-heading">
@@ -92,7 +101,7 @@ fn UsersAdmin() -> impl IntoView {
             </section>
             <section class="card" aria-labelledby="create-user-heading">
                 <h2 id="create-user-heading">{move || i18n.t("users.create_heading")}</h2>
-                <ActionForm action=create attr:id="create-user-form" attr:class="form">
+                <ActionForm action=create node_ref=form attr:id="create-user-form" attr:class="form">
                     <label class="field">
                         <span class="label">{move || i18n.t("fields.name")}</span>
                         <input type="text" name="name" required maxlength="120" />
