@@ -255,6 +255,36 @@ mod tests {
     }
 
     #[test]
+    fn every_field_reason_code_used_by_the_rules_is_translated() {
+        let codes = [
+            "required",
+            "invalid_email",
+            "invalid_choice",
+            "too_long",
+            "password_too_short",
+            "password_too_long",
+            "invalid_value",
+            "unknown_version",
+            "unknown_stage",
+            "already_in_stage",
+            "reason_required_for_backward_move",
+            "invalid_domain",
+            "out_of_range",
+            "in_the_future",
+            "unknown_lead",
+        ];
+        for code in codes {
+            for locale in [Locale::En, Locale::Ja] {
+                let text = tr(locale, &format!("errors.field.{code}"));
+                assert!(
+                    !text.contains("errors.field"),
+                    "{code} untranslated in {locale:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn throttled_message_rounds_retry_after_up_to_minutes() {
         let msg = AppError::Throttled { retry_after_secs: 61 }.message(Locale::En);
         assert!(msg.contains('2'), "{msg}");

@@ -20,12 +20,14 @@ pub enum Action {
     DraftProposal,
     /// Change which teams must approve proposals.
     SetApprovalPolicy,
+    /// Create and update leads, accounts and activities (people and integrations).
+    EditLeads,
 }
 
 /// Whether `user` may perform `action`.
 pub fn allows(user: &User, action: Action) -> bool {
     match action {
-        Action::UseApp | Action::DraftProposal => true,
+        Action::UseApp | Action::DraftProposal | Action::EditLeads => true,
         Action::ManageUsers | Action::ManageTokens | Action::SetApprovalPolicy => user.role == Role::Admin,
     }
 }
@@ -39,6 +41,12 @@ pub fn authorize(user: Option<&User>, action: Action) -> Result<&User, AppError>
     } else {
         Err(AppError::Forbidden)
     }
+}
+
+/// Whether `user` may move a lead out of `stage` by hand: the team that owns the stage being
+/// left decides (admins may correct anything).
+pub fn can_move_lead_from(user: &User, stage: &crate::definitions::model::Stage) -> bool {
+    user.role == Role::Admin || user.team == stage.owner_team
 }
 
 /// What a user may do with one proposal; the approval screen shows exactly these buttons and

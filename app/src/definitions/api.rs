@@ -205,7 +205,14 @@ pub async fn comment_proposal(id: i64, body: String) -> Result<(), AppError> {
 #[server(endpoint = "publish_proposal")]
 pub async fn publish_proposal(id: i64) -> Result<i64, AppError> {
     let (state, _, user) = context().await?;
-    super::service::publish(&state, user.as_ref(), id).await
+    crate::leads::publish::publish_and_apply(&state, user.as_ref(), id).await
+}
+
+/// The impact preview of a proposal.
+#[server(endpoint = "proposal_impact")]
+pub async fn proposal_impact(id: i64) -> Result<crate::leads::impact::Impact, AppError> {
+    let (state, _, user) = context().await?;
+    crate::leads::publish::proposal_impact(&state, user.as_ref(), id).await
 }
 
 /// Rebases onto the current version.

@@ -325,9 +325,8 @@ pub async fn publish(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<PublishedBody>, ApiError> {
-    Ok(Json(PublishedBody {
-        version: service::publish(&state, caller.user.as_ref(), id).await?,
-    }))
+    let version = app::leads::publish::publish_and_apply(&state, caller.user.as_ref(), id).await?;
+    Ok(Json(PublishedBody { version }))
 }
 
 /// Re-applies the proposal onto the current version.
@@ -339,6 +338,20 @@ pub async fn rebase(
     Path(id): Path<i64>,
 ) -> Result<Json<Proposal>, ApiError> {
     Ok(Json(service::rebase(&state, caller.user.as_ref(), id).await?))
+}
+
+/// Stage moves if this proposal were current, computed without writing.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/impact", tag = "proposals", params(("id" = i64, Path)),
+    responses((status = 200, body = Object, description = "{\"evaluated\", \"moves\": [{\"from\",\"to\",\"count\",\"applies_on_publish\",\"sample\"}]}"),
+              (status = 404, body = ErrorBody)))]
+pub async fn impact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<app::leads::impact::Impact>, ApiError> {
+    Ok(Json(
+        app::leads::publish::proposal_impact(&state, caller.user.as_ref(), id).await?,
+    ))
 }
 
 /// The approval policy.

@@ -5,6 +5,7 @@ pub mod caller;
 pub mod definitions;
 pub mod error;
 pub mod health;
+pub mod leads;
 pub mod session;
 pub mod users;
 
@@ -42,10 +43,18 @@ use self::error::ApiError;
         definitions::comment,
         definitions::publish,
         definitions::rebase,
+        definitions::impact,
         definitions::approval_policy,
         definitions::set_approval_policy,
         definitions::audit,
         definitions::verify,
+        leads::upsert_account,
+        leads::account,
+        leads::upsert_lead,
+        leads::list_leads,
+        leads::lead,
+        leads::move_lead,
+        leads::record_activity,
     ),
     components(schemas(
         error::ErrorBody,
@@ -70,8 +79,13 @@ use self::error::ApiError;
         app::definitions::proposal::ApprovalPolicy,
         app::audit::AuditEntry,
         app::audit::Verification,
+        app::leads::model::Account,
+        app::leads::model::AccountRef,
+        app::leads::model::Lead,
+        app::leads::model::Transition,
+        app::leads::model::ActivityRecord,
     )),
-    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"))
+    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"), (name = "leads"))
 )]
 pub struct ApiDoc;
 
@@ -103,12 +117,19 @@ pub fn router() -> Router<AppState> {
         .route("/proposals/{id}/comments", post(definitions::comment))
         .route("/proposals/{id}/publish", post(definitions::publish))
         .route("/proposals/{id}/rebase", post(definitions::rebase))
+        .route("/proposals/{id}/impact", get(definitions::impact))
         .route(
             "/approval-policy",
             get(definitions::approval_policy).put(definitions::set_approval_policy),
         )
         .route("/audit", get(definitions::audit))
         .route("/audit/verify", get(definitions::verify))
+        .route("/accounts", post(leads::upsert_account))
+        .route("/accounts/{id}", get(leads::account))
+        .route("/leads", get(leads::list_leads).post(leads::upsert_lead))
+        .route("/leads/{id}", get(leads::lead))
+        .route("/leads/{id}/stage", post(leads::move_lead))
+        .route("/activities", post(leads::record_activity))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
 }

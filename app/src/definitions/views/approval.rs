@@ -8,8 +8,8 @@ use super::diff_list::DiffList;
 use super::proposals::status_key;
 use crate::components::{ActionError, AppLayout, ErrorPanel, TeamBadge};
 use crate::definitions::api::{
-    ApproveProposal, CommentProposal, ProposalData, PublishProposal, RebaseProposal, RejectProposal,
-    WithdrawProposal, proposal_view,
+    ApproveProposal, CommentProposal, ProposalData, ProposalImpact, PublishProposal, RebaseProposal,
+    RejectProposal, WithdrawProposal, proposal_view,
 };
 use crate::definitions::proposal::{ApprovalState, ProposalStatus};
 use crate::error::AppError;
@@ -154,6 +154,7 @@ fn Screen(v: ProposalData, actions: Actions) -> impl IntoView {
                     <h2 id="changes-heading">{move || i18n.t_with("proposals.changes", &[("base", &p.base_version.to_string())])}</h2>
                     <DiffList changes=p.diff.clone() before=v.base.clone() after=p.definition.clone() />
                 </section>
+                {(status == ProposalStatus::Open).then(|| view! { <ImpactPanel id /> })}
                 <section class="card" aria-labelledby="rationale-heading">
                     <h2 id="rationale-heading">{move || i18n.t("fields.rationale")}</h2>
                     <p class="rationale">{p.rationale.clone()}</p>
@@ -236,6 +237,65 @@ fn Screen(v: ProposalData, actions: Actions) -> impl IntoView {
                 </section>
             </div>
         </div>
+    }
+}
+
+/// What publishing would do to today's leads, computed without writing. It is computed in
+/// the browser after hydration (it scans every lead), so the page itself renders at once.
+#[component]
+fn ImpactPanel(id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<ProposalImpact>::new();
+    Effect::new(move |_| {
+        action.dispatch(ProposalImpact { id });
+    });
+    let body = move || match action.value().get() {
+        None => view! { <p class="muted">{i18n.t("impact.computing")}</p> }.into_any(),
+        Some(Err(error)) => view! { <ErrorPanel error /> }.into_any(),
+        Some(Ok(imp)) => {
+            let evaluated = imp.evaluated.to_string();
+            if imp.moves.is_empty() {
+                return view! { <p class="empty">{i18n.t_with("impact.no_moves", &[("count", &evaluated)])}</p> }
+                    .into_any();
+            }
+            let rows = imp
+                .moves
+                .into_iter()
+                .map(|m| {
+                    let samples = m.sample.iter().map(|s| s.email.clone()).collect::<Vec<_>>().join(", ");
+                    let applies = if m.applies_on_publish { i18n.t("impact.applies") } else { i18n.t("impact.not_applied") };
+                    view! {
+                        <tr data-from=m.from.clone() data-to=m.to.clone()>
+                            <td><span class="mono">{m.from.clone()}</span>" → "<span class="mono">{m.to.clone()}</span></td>
+                            <td class="num">{m.count}</td>
+                            <td>{applies}</td>
+                            <td class="small muted">{samples}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <p class="muted small">{i18n.t_with("impact.evaluated", &[("count", &evaluated)])}</p>
+                <table class="table compact" id="impact-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{i18n.t("impact.move")}</th>
+                            <th scope="col" class="num">{i18n.t("impact.leads")}</th>
+                            <th scope="col">{i18n.t("impact.on_publish")}</th>
+                            <th scope="col">{i18n.t("impact.examples")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="impact-heading" data-testid="impact">
+            <h2 id="impact-heading">{move || i18n.t("impact.title")}</h2>
+            {body}
+        </section>
     }
 }
 

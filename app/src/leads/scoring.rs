@@ -1,0 +1,130 @@
+//! Lead scoring (DESIGN.md, "Core objects", Activity): points per activity kind under the
+//! current version's rules, with caps and a decay window, plus the activity counts that
+//! entry criteria such as `activity.form_submit.count_30d` test.
+//!
+//! Time windows are half-open on the past side: an activity counts when it happened after
+//! `now − days` and not after `now`. Activities dated in the future (a clock skew, a scheduled
+//! event recorded early) never count until their time has come.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::definitions::{ActivityCount, Scoring};
+
+/// One activity of a lead, as the scorer needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScoredActivity {
+    /// Activity kind (`form_submit`…).
+    pub kind: String,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// One line of a score breakdown: what one activity kind contributed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreLine {
+    /// Activity kind of the scoring rule.
+    pub kind: String,
+    /// Activities of this kind inside the decay window.
+    pub count: u32,
+    /// Points per activity, as the rule says.
+    pub points_each: i32,
+    /// `count × points_each`, before the cap.
+    pub raw: i64,
+    /// The rule's cap, present only when it actually cut `raw` down.
+    pub capped_at: Option<i32>,
+    /// What this kind contributes to the total.
+    pub points: i64,
+}
+
+/// A lead's score and how it was reached, so that "why is this lead at 72?" has an answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreBreakdown {
+    /// The score: the sum of the lines, never below 0.
+    pub total: i64,
+    /// One line per scoring rule whose kind the lead has activities of, in rule order.
+    pub lines: Vec<ScoreLine>,
+    /// The decay window that was applied, if any.
+    pub decay_days: Option<u32>,
+}
+
+/// Scores a lead's activities at `now`.
+///
+/// - Only activities inside the decay window count (all past ones when there is none);
+///   activities after `now` never count.
+/// - Per rule: `points = count × points_each`, then cut to `max_points` when set. The cap
+///   limits what a kind can *add*: a negative rule (an unsubscribe) is never capped, so a
+///   cap cannot turn a penalty into a bonus.
+/// - Activity kinds without a rule score 0 and get no line; rules the lead has no activity
+///   for get no line either. Lines follow the order of the rules.
+/// - The total is the sum of the lines, floored at 0.
+pub fn score(scoring: &Scoring, activities: &[ScoredActivity], now: DateTime<Utc>) -> ScoreBreakdown {
+    let since = scoring.decay_days.and_then(|days| window_start(now, days));
+    let lines: Vec<ScoreLine> = scoring
+        .rules
+        .iter()
+        .filter_map(|rule| {
+            let count = count_kind(activities, &rule.kind, now, since);
+            if count == 0 {
+                return None;
+            }
+            let raw = i64::from(count) * i64::from(rule.points);
+            let capped_at = rule.max_points.filter(|&cap| raw > 0 && raw > i64::from(cap));
+            Some(ScoreLine {
+                kind: rule.kind.clone(),
+                count,
+                points_each: rule.points,
+                raw,
+                capped_at,
+                points: capped_at.map_or(raw, i64::from),
+            })
+        })
+        .collect();
+    ScoreBreakdown {
+        total: lines.iter().map(|l| l.points).sum::<i64>().max(0),
+        lines,
+        decay_days: scoring.decay_days,
+    }
+}
+
+/// For each `(kind, days)` window (as [`crate::definitions::criteria::activity_windows`] lists
+/// them), how many activities of that kind happened in `(now − days, now]`; one count per
+/// window, in the same order, zero counts included.
+pub fn activity_counts(
+    windows: &[(String, u32)],
+    activities: &[ScoredActivity],
+    now: DateTime<Utc>,
+) -> Vec<ActivityCount> {
+    windows
+        .iter()
+        .map(|(kind, days)| ActivityCount {
+            kind: kind.clone(),
+            days: *days,
+            count: count_kind(activities, kind, now, window_start(now, *days)),
+        })
+        .collect()
+}
+
+/// The exclusive start of a window of `days` ending at `now`; `None` when it reaches before
+/// the earliest representable time, which means "since forever".
+fn window_start(now: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    TimeDelta::try_days(i64::from(days)).and_then(|span| now.checked_sub_signed(span))
+}
+
+/// Activities of `kind` in `(since, now]` (`since = None`: no lower bound).
+fn count_kind(
+    activities: &[ScoredActivity],
+    kind: &str,
+    now: DateTime<Utc>,
+    since: Option<DateTime<Utc>>,
+) -> u32 {
+    let n = activities
+        .iter()
+        .filter(|a| a.kind == kind && a.occurred_at <= now && since.is_none_or(|s| a.occurred_at > s))
+        .count();
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+#[path = "scoring_tests.rs"]
+mod tests;

@@ -1,0 +1,269 @@
+//! Accounts, leads, activities and manual moves of API v1.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use app::auth::Team;
+use app::error::AppError;
+use app::leads::model::{Account, AccountInput, ActivityRecord, Lead, LeadInput, Transition};
+use app::leads::scoring::ScoreBreakdown;
+use app::leads::service;
+use app::leads::store::LeadFilter;
+use app::state::AppState;
+
+use super::caller::Caller;
+use super::error::{ApiError, ApiJson, ErrorBody};
+
+fn created_or_ok(created: bool) -> StatusCode {
+    if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// Creates (201) or updates (200) an account by domain.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "leads", request_body = AccountInput,
+    responses((status = 201, body = Account), (status = 200, body = Account), (status = 422, body = ErrorBody)))]
+pub async fn upsert_account(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<AccountInput>,
+) -> Result<(StatusCode, Json<Account>), ApiError> {
+    let (account, created) = service::upsert_account(&state, caller.user.as_ref(), body).await?;
+    Ok((created_or_ok(created), Json(account)))
+}
+
+/// One account with its roll-up stage and contact count.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "leads", params(("id" = i64, Path)),
+    responses((status = 200, body = Account), (status = 404, body = ErrorBody)))]
+pub async fn account(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Account>, ApiError> {
+    Ok(Json(service::account(&state, caller.user.as_ref(), id).await?))
+}
+
+/// Creates (201) or updates (200) a lead by email; the stage is re-evaluated before answering.
+#[utoipa::path(post, path = "/api/v1/leads", tag = "leads", request_body = LeadInput,
+    responses((status = 201, body = Lead), (status = 200, body = Lead), (status = 422, body = ErrorBody)))]
+pub async fn upsert_lead(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<LeadInput>,
+) -> Result<(StatusCode, Json<Lead>), ApiError> {
+    let (lead, created) = service::upsert_lead(&state, caller.user.as_ref(), body).await?;
+    Ok((created_or_ok(created), Json(lead)))
+}
+
+/// Lead list filters.
+#[derive(Deserialize, IntoParams)]
+pub struct LeadQuery {
+    /// Stage key.
+    pub stage: Option<String>,
+    /// `marketing` | `sdr` | `sales`: leads in stages that team owns.
+    pub owner_team: Option<String>,
+    /// Account id.
+    pub account: Option<i64>,
+    /// Search in email, name and company.
+    pub q: Option<String>,
+    /// Only ABM target accounts.
+    pub target_only: Option<bool>,
+    /// Target tier.
+    pub tier: Option<String>,
+    /// Page from 1.
+    pub page: Option<i64>,
+    /// Items per page (1–200, default 50).
+    pub per_page: Option<i64>,
+}
+
+/// `{"total", "items"}`.
+#[derive(Serialize, ToSchema)]
+pub struct LeadPage {
+    /// Matching leads.
+    pub total: i64,
+    /// This page.
+    pub items: Vec<Lead>,
+}
+
+/// Lists leads.
+#[utoipa::path(get, path = "/api/v1/leads", tag = "leads", params(LeadQuery),
+    responses((status = 200, body = LeadPage), (status = 422, body = ErrorBody)))]
+pub async fn list_leads(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LeadQuery>,
+) -> Result<Json<LeadPage>, ApiError> {
+    app::policy::authorize(caller.user.as_ref(), app::policy::Action::UseApp)?;
+    let def = service::definition(&state).await?;
+    let mut errors = Vec::new();
+    let mut stages: Option<Vec<String>> = None;
+    if let Some(stage) = q.stage.as_deref().filter(|s| !s.is_empty()) {
+        if def.stage(stage).is_none() {
+            errors.push(app::error::FieldError::new("stage", "unknown_stage"));
+        }
+        stages = Some(vec![stage.to_owned()]);
+    }
+    if let Some(team) = q.owner_team.as_deref().filter(|s| !s.is_empty()) {
+        match Team::parse(team) {
+            Some(team) => {
+                let owned: Vec<String> = def
+                    .stages
+                    .iter()
+                    .filter(|s| s.owner_team == team)
+                    .map(|s| s.key.clone())
+                    .collect();
+                stages = Some(match stages {
+                    Some(existing) => existing.into_iter().filter(|s| owned.contains(s)).collect(),
+                    None => owned,
+                });
+            }
+            None => errors.push(app::error::FieldError::new("owner_team", "invalid_choice")),
+        }
+    }
+    let per_page = q.per_page.unwrap_or(50);
+    if !(1..=200).contains(&per_page) {
+        errors.push(app::error::FieldError::new("per_page", "out_of_range"));
+    }
+    let page = q.page.unwrap_or(1);
+    if page < 1 {
+        errors.push(app::error::FieldError::new("page", "out_of_range"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError(AppError::Validation(errors)));
+    }
+    if stages.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Json(LeadPage {
+            total: 0,
+            items: vec![],
+        }));
+    }
+    let filter = LeadFilter {
+        stages,
+        account_id: q.account,
+        query: q.q.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_owned()),
+        target_only: q.target_only.unwrap_or(false),
+        tier: q.tier.filter(|t| !t.is_empty()),
+        limit: per_page,
+        offset: (page - 1) * per_page,
+    };
+    let (total, items) = service::list_leads(&state, caller.user.as_ref(), filter).await?;
+    Ok(Json(LeadPage { total, items }))
+}
+
+/// A lead with its stage history.
+#[derive(Serialize, ToSchema)]
+pub struct LeadDetail {
+    /// The lead.
+    #[serde(flatten)]
+    pub lead: Lead,
+    /// Stage history, oldest first.
+    pub history: Vec<Transition>,
+    /// Activities, newest first.
+    pub activities: Vec<ActivityRecord>,
+    /// How the score is made up.
+    #[schema(value_type = Object)]
+    pub score_breakdown: ScoreBreakdown,
+}
+
+/// One lead with its stage history.
+#[utoipa::path(get, path = "/api/v1/leads/{id}", tag = "leads", params(("id" = i64, Path)),
+    responses((status = 200, body = LeadDetail), (status = 404, body = ErrorBody)))]
+pub async fn lead(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<LeadDetail>, ApiError> {
+    let (lead, history, activities, score_breakdown) =
+        service::lead_detail(&state, caller.user.as_ref(), id).await?;
+    Ok(Json(LeadDetail {
+        lead,
+        history,
+        activities,
+        score_breakdown,
+    }))
+}
+
+/// `{"stage", "reason"}`.
+#[derive(Deserialize, ToSchema)]
+pub struct MoveBody {
+    /// Target stage key.
+    pub stage: String,
+    /// Why (required for backward moves).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Moves a lead by hand.
+#[utoipa::path(post, path = "/api/v1/leads/{id}/stage", tag = "leads", params(("id" = i64, Path)), request_body = MoveBody,
+    responses((status = 200, body = Lead), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_lead(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> Result<Json<Lead>, ApiError> {
+    Ok(Json(
+        service::move_lead(
+            &state,
+            caller.user.as_ref(),
+            id,
+            &body.stage,
+            body.reason.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// `{"lead_email", "kind", "occurred_at"?}`.
+#[derive(Deserialize, ToSchema)]
+pub struct ActivityBody {
+    /// The lead's email.
+    pub lead_email: String,
+    /// Activity kind.
+    pub kind: String,
+    /// When (default now).
+    #[serde(default)]
+    pub occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The lead's new score and stage.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityResult {
+    /// Lead id.
+    pub lead_id: i64,
+    /// New score.
+    pub score: i64,
+    /// New stage.
+    pub stage: String,
+}
+
+/// Records an activity.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "leads", request_body = ActivityBody,
+    responses((status = 201, body = ActivityResult), (status = 422, body = ErrorBody)))]
+pub async fn record_activity(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<ActivityBody>,
+) -> Result<(StatusCode, Json<ActivityResult>), ApiError> {
+    let lead = service::record_activity(
+        &state,
+        caller.user.as_ref(),
+        &body.lead_email,
+        &body.kind,
+        body.occurred_at,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ActivityResult {
+            lead_id: lead.id,
+            score: lead.score,
+            stage: lead.stage,
+        }),
+    ))
+}
