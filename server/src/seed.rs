@@ -1,6 +1,7 @@
 //! Demo data for `accord seed demo` (the README's run command uses it on an empty database).
 
-use app::auth::{NewUserInput, service};
+use app::auth::{NewUserInput, User, service};
+use app::leads::model::{AccountInput, LeadInput};
 use app::state::AppState;
 
 use crate::cli::say;
@@ -59,6 +60,7 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot create demo user {email}: {e}"))?;
         }
+        demo_funnel(state).await?;
         say("Demo data created.");
     } else {
         say("The database already has users; demo data left as it is.");
@@ -67,5 +69,217 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
     for (email, _, _, _, what) in DEMO_USERS {
         say(&format!("  {what:<18} {email}"));
     }
+    Ok(())
+}
+
+async fn demo_user(state: &AppState, email: &str) -> anyhow::Result<User> {
+    state
+        .db
+        .user_credentials(email)
+        .await?
+        .map(|(user, _)| user)
+        .ok_or_else(|| anyhow::anyhow!("demo user {email} is missing"))
+}
+
+/// Accounts, contacts and activities that tell the story: some leads sit between 50 and 100
+/// employees, so the sales leader's draft proposal (Lead = 100+ employees) visibly changes
+/// the funnel in its impact preview.
+async fn demo_funnel(state: &AppState) -> anyhow::Result<()> {
+    let mika = demo_user(state, "mika.sato@accord.test").await?;
+    let hiro = demo_user(state, "hiro.tanaka@accord.test").await?;
+    let accounts = [
+        (
+            "sakura-logistics.jp",
+            "Sakura Logistics",
+            1200,
+            "logistics",
+            "JP",
+            true,
+            Some("1"),
+        ),
+        (
+            "northwind.io",
+            "Northwind Analytics",
+            340,
+            "software",
+            "US",
+            true,
+            Some("2"),
+        ),
+        ("kumo-cloud.jp", "Kumo Cloud", 85, "software", "JP", false, None),
+        ("bluefin.co", "Bluefin Retail", 60, "retail", "GB", false, None),
+        ("tiny-studio.com", "Tiny Studio", 12, "media", "US", false, None),
+        (
+            "hikari-bank.jp",
+            "Hikari Bank",
+            5400,
+            "finance",
+            "JP",
+            true,
+            Some("1"),
+        ),
+    ];
+    for (domain, name, employees, industry, country, target, tier) in accounts {
+        let input = AccountInput {
+            domain: domain.into(),
+            name: Some(name.into()),
+            employees: Some(employees),
+            industry: Some(industry.into()),
+            country: Some(country.into()),
+            annual_revenue: None,
+            is_target: Some(target),
+            tier: tier.map(Into::into),
+        };
+        app::leads::service::upsert_account(state, Some(&mika), input)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    // (email, first, last, title, persona, consent, domain, activities)
+    let leads: &[(&str, &str, &str, &str, &str, bool, &str, &[&str])] = &[
+        (
+            "yuki.mori@sakura-logistics.jp",
+            "Yuki",
+            "Mori",
+            "CMO",
+            "cmo",
+            true,
+            "sakura-logistics.jp",
+            &["demo_request", "meeting_booked", "form_submit"],
+        ),
+        (
+            "dan.fox@northwind.io",
+            "Dan",
+            "Fox",
+            "VP Marketing",
+            "vp_marketing",
+            true,
+            "northwind.io",
+            &[
+                "content_download",
+                "webinar_attended",
+                "form_submit",
+                "email_click",
+            ],
+        ),
+        (
+            "aoi.kato@kumo-cloud.jp",
+            "Aoi",
+            "Kato",
+            "Marketing Manager",
+            "marketing_manager",
+            true,
+            "kumo-cloud.jp",
+            &[
+                "demo_request",
+                "form_submit",
+                "event_attended",
+                "content_download",
+            ],
+        ),
+        (
+            "sam.reed@bluefin.co",
+            "Sam",
+            "Reed",
+            "Head of Ops",
+            "operations",
+            true,
+            "bluefin.co",
+            &["content_download", "page_view", "page_view"],
+        ),
+        (
+            "lee.park@tiny-studio.com",
+            "Lee",
+            "Park",
+            "Founder",
+            "ceo",
+            true,
+            "tiny-studio.com",
+            &["form_submit"],
+        ),
+        (
+            "mei.ito@hikari-bank.jp",
+            "Mei",
+            "Ito",
+            "CTO",
+            "cto",
+            true,
+            "hikari-bank.jp",
+            &["webinar_attended", "content_download"],
+        ),
+        (
+            "ken.sato@kumo-cloud.jp",
+            "Ken",
+            "Sato",
+            "Engineer",
+            "engineer",
+            false,
+            "kumo-cloud.jp",
+            &["page_view"],
+        ),
+        (
+            "ann.lowe@bluefin.co",
+            "Ann",
+            "Lowe",
+            "CFO",
+            "cfo",
+            true,
+            "bluefin.co",
+            &["demo_request", "meeting_booked", "email_click"],
+        ),
+        (
+            "visitor-4821@example.com",
+            "",
+            "",
+            "",
+            "",
+            false,
+            "",
+            &["page_view"],
+        ),
+    ];
+    for (email, first, last, title, persona, consent, domain, activities) in leads {
+        let opt = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+        let input = LeadInput {
+            email: (*email).into(),
+            first_name: opt(first),
+            last_name: opt(last),
+            job_title: opt(title),
+            persona: opt(persona),
+            consent: Some(*consent),
+            source: Some("inbound".into()),
+            country: None,
+            account_domain: opt(domain),
+        };
+        app::leads::service::upsert_lead(state, Some(&mika), input)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for kind in *activities {
+            app::leads::service::record_activity(state, Some(&mika), email, kind, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    // The story: the sales leader proposes that a Lead needs 100+ employees.
+    let current = app::definitions::service::version(state, Some(&hiro), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut definition = current.definition.clone();
+    if let Some(stage) = definition.stages.iter_mut().find(|s| s.key == "lead")
+        && let Some(app::definitions::criteria::Criteria::All { all }) = stage.entry.as_mut()
+        && let Some(app::definitions::criteria::Criteria::Condition(c)) = all.first_mut()
+    {
+        c.value = Some(serde_json::json!(100));
+    }
+    let proposal = app::definitions::proposal::NewProposal {
+        base_version: current.version,
+        title: "Leads need 100+ employees".into(),
+        rationale:
+            "Accounts under 100 employees close at under 5 %. Sales wants SDR time on larger accounts.".into(),
+        definition,
+        requalify: false,
+    };
+    app::definitions::service::create_proposal(state, Some(&hiro), proposal)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(())
 }
