@@ -72,6 +72,18 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// (email, first name, last name, title, persona, consent, company domain, activities).
+type DemoLead = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
+    &'static [&'static str],
+);
+
 async fn demo_user(state: &AppState, email: &str) -> anyhow::Result<User> {
     state
         .db
@@ -134,8 +146,7 @@ async fn demo_funnel(state: &AppState) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    // (email, first, last, title, persona, consent, domain, activities)
-    let leads: &[(&str, &str, &str, &str, &str, bool, &str, &[&str])] = &[
+    let leads: &[DemoLead] = &[
         (
             "yuki.mori@sakura-logistics.jp",
             "Yuki",
