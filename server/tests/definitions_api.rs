@@ -520,11 +520,9 @@ async fn concurrent_publishes_leave_exactly_one_current_version(backend: Backend
     let list = app.get("/api/v1/definitions", Some(&p.hiro)).await.json();
     assert_eq!(list["current"], 2);
     assert_eq!(list["versions"].as_array().unwrap().len(), 2);
-    let current_rows: i64 = app_count(
-        &app,
-        "SELECT COUNT(*) FROM definition_versions WHERE is_current = TRUE",
-    )
-    .await;
+    let current_rows = app
+        .scalar("SELECT COUNT(*) FROM definition_versions WHERE is_current = TRUE")
+        .await;
     assert_eq!(current_rows, 1);
     assert_eq!(
         app.get("/api/v1/audit/verify", Some(&p.hiro)).await.json()["ok"],
@@ -553,13 +551,6 @@ async fn futures_join_all(app: &TestApp, cookie: &str, ids: &[i64]) -> Vec<Statu
         out.push(h.await.unwrap());
     }
     out
-}
-
-async fn app_count(app: &TestApp, sql: &str) -> i64 {
-    match &app.state.db {
-        app::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        app::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
 }
 
 async fn a_rebase_that_collides_names_the_conflicting_paths(backend: Backend) {

@@ -9,13 +9,6 @@ use serde_json::{Value, json};
 
 use common::{Backend, PASSWORD, TestApp};
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    match &app.state.db {
-        app::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        app::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
-}
-
 async fn signed_in(app: &TestApp, email: &str, team: &str, role: &str) -> String {
     app.user(email, team, role).await;
     app.sign_in(email, PASSWORD).await
@@ -89,8 +82,7 @@ async fn a_lead_climbs_the_funnel_as_facts_and_activities_arrive(backend: Backen
     assert_eq!(res.json()["score"], 60);
     assert_eq!(res.json()["stage"], "mql");
     assert_eq!(
-        count(
-            &app,
+        app.scalar(
             "SELECT COUNT(*) FROM handoffs WHERE status = 'pending' AND stage = 'mql' AND to_team = 'sdr'"
         )
         .await,
@@ -270,9 +262,9 @@ async fn bad_input_is_named_and_nothing_is_written(backend: Backend) {
         )
         .await;
     assert_eq!(res.json()["error"]["details"][0]["field"], "kind");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM leads").await, 1);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM accounts").await, 0);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM activities").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM leads").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM accounts").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM activities").await, 0);
     assert_eq!(
         app.post_json("/api/v1/leads", json!({"email": "a@b.co"}), None)
             .await

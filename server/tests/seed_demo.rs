@@ -4,17 +4,10 @@ mod common;
 
 use common::{Backend, TestApp};
 
-async fn count(app: &TestApp, sql: &str) -> i64 {
-    match &app.state.db {
-        app::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        app::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-    }
-}
-
 async fn the_demo_has_one_login_per_team_and_role_a_funnel_and_an_open_proposal(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     server::seed::demo(&app.state).await.unwrap();
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 7);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 7);
     for (team, role) in [
         ("marketing", "leader"),
         ("marketing", "member"),
@@ -23,22 +16,28 @@ async fn the_demo_has_one_login_per_team_and_role_a_funnel_and_an_open_proposal(
         ("sales", "leader"),
         ("sales", "member"),
     ] {
-        let n = count(
-            &app,
-            &format!("SELECT COUNT(*) FROM users WHERE team = '{team}' AND role = '{role}'"),
-        )
-        .await;
+        let n = app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM users WHERE team = '{team}' AND role = '{role}'"
+            ))
+            .await;
         assert_eq!(n, 1, "{team} {role}");
     }
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM users WHERE role = 'admin'").await,
+        app.scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .await,
         1
     );
-    assert!(count(&app, "SELECT COUNT(DISTINCT stage) FROM leads").await >= 3);
-    assert!(count(&app, "SELECT COUNT(*) FROM leads WHERE stage = 'mql'").await >= 1);
-    assert!(count(&app, "SELECT COUNT(*) FROM handoffs WHERE status = 'pending'").await >= 1);
+    assert!(app.scalar("SELECT COUNT(DISTINCT stage) FROM leads").await >= 3);
+    assert!(app.scalar("SELECT COUNT(*) FROM leads WHERE stage = 'mql'").await >= 1);
+    assert!(
+        app.scalar("SELECT COUNT(*) FROM handoffs WHERE status = 'pending'")
+            .await
+            >= 1
+    );
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM proposals WHERE status = 'open'").await,
+        app.scalar("SELECT COUNT(*) FROM proposals WHERE status = 'open'")
+            .await,
         1
     );
     // The demo password signs in.
@@ -46,8 +45,8 @@ async fn the_demo_has_one_login_per_team_and_role_a_funnel_and_an_open_proposal(
         .await;
     // A second run leaves the data as it is.
     server::seed::demo(&app.state).await.unwrap();
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM users").await, 7);
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM proposals").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM users").await, 7);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM proposals").await, 1);
 }
 
 on_both_backends!(the_demo_has_one_login_per_team_and_role_a_funnel_and_an_open_proposal);

@@ -64,8 +64,7 @@ fn facts(
 }
 
 /// The facts and score of one lead under `def`, as the criteria see them now (for the lead
-/// detail screen's criteria report).
-#[allow(dead_code)]
+/// detail screen's criteria report, and re-evaluation).
 pub(crate) async fn lead_facts_now<C: LeadQueries>(
     c: &mut C,
     def: &Definition,
@@ -101,19 +100,9 @@ async fn reevaluate<C: LeadQueries>(
     actor: &Actor<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let lead = c.lead(lead_id).await?.ok_or(AppError::NotFound)?;
-    let account = match lead.account_id {
-        Some(id) => c.account(id).await?,
-        None => None,
-    };
-    let activities: Vec<ScoredActivity> = c
-        .activities(lead_id)
-        .await?
-        .into_iter()
-        .map(|(_, kind, occurred_at)| ScoredActivity { kind, occurred_at })
-        .collect();
-    let (facts, breakdown) = facts(def, &lead, account.as_ref(), &activities, now);
+    let (facts, breakdown) = lead_facts_now(c, def, lead_id, now).await?;
     c.set_lead_score(lead_id, breakdown.total).await?;
+    let lead = c.lead(lead_id).await?.ok_or(AppError::NotFound)?;
     let current = stage_index_or_first(def, &lead.stage);
     let Some(target) = forward_move(def, current, &facts) else {
         return Ok(false);

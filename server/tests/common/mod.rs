@@ -229,6 +229,14 @@ impl TestApp {
         self.send(req.body(Body::from(body.to_string())).unwrap()).await
     }
 
+    /// The single integer a SQL query returns (counts in assertions), on either backend.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        match &self.state.db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("query"),
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.expect("query"),
+        }
+    }
+
     /// Sends JSON with any method and a session cookie.
     pub async fn send_json(&self, method: &str, path: &str, body: Value, cookie: &str) -> TestResponse {
         let req = Request::builder()
