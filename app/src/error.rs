@@ -84,6 +84,9 @@ pub enum AppError {
     /// Malformed request (HTTP 400).
     #[error("malformed request: {0}")]
     BadRequest(String),
+    /// An upload over the size limit (HTTP 413).
+    #[error("the file is too large")]
+    TooLarge,
     /// Well-formed input that fails validation, field by field (HTTP 422 / 400).
     #[error("invalid input")]
     Validation(Vec<FieldError>),
@@ -123,6 +126,7 @@ impl AppError {
             Self::InvalidCredentials => "invalid_credentials",
             Self::Throttled { .. } => "throttled",
             Self::BadRequest(_) => "bad_request",
+            Self::TooLarge => "too_large",
             Self::Validation(_) => "validation_failed",
             Self::Conflict(code) => code,
             Self::InvalidDefinition(_) => "invalid_definition",
@@ -141,6 +145,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Throttled { .. } => 429,
             Self::BadRequest(_) => 400,
+            Self::TooLarge => 413,
             Self::Validation(_) | Self::InvalidDefinition(_) => 422,
             Self::Conflict(_) | Self::ApprovalsMissing(_) | Self::RebaseConflict(_) => 409,
             Self::Internal | Self::Transport(_) => 500,

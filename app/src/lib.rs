@@ -16,6 +16,7 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod ids;
+pub mod imports;
 pub mod leads;
 pub mod policy;
 pub mod shell;

@@ -47,6 +47,25 @@ pub enum Command {
     },
     /// Fill the database with demo data.
     Seed(SeedArgs),
+    /// Import leads or accounts from a CSV file (UTF-8 or Shift_JIS), as the import wizard does.
+    Import {
+        /// `leads` or `accounts`.
+        kind: String,
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Report what would be created, updated and moved without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// `auto`, `utf-8` or `shift_jis`.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
+        /// Record the import as this user (default: the first admin).
+        #[arg(long = "as", value_name = "EMAIL")]
+        as_user: Option<String>,
+        /// Write the error report (`row,column,value,message`) to this file.
+        #[arg(long, value_name = "FILE")]
+        errors: Option<std::path::PathBuf>,
+    },
     /// Measure sign-in throughput and page rendering on a scratch database.
     Bench(crate::bench::BenchArgs),
 }
@@ -142,6 +161,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = scratch_state(&cli.database_url).await?;
             crate::seed::demo(&state).await
         }
+        Command::Import {
+            kind,
+            file,
+            dry_run,
+            encoding,
+            as_user,
+            errors,
+        } => {
+            let state = scratch_state(&cli.database_url).await?;
+            let options = crate::import_cli::Options {
+                kind: &kind,
+                file: &file,
+                dry_run,
+                encoding: &encoding,
+                as_user: as_user.as_deref(),
+                errors: errors.as_deref(),
+            };
+            crate::import_cli::run(&state, options).await
+        }
         Command::Bench(args) => crate::bench::run(args).await,
     }
 }
@@ -182,6 +220,14 @@ async fn serve(database_url: &str, addr: SocketAddr, secure_cookies: bool) -> an
     };
     let state = config::open_state(database_url, config::leptos_options(addr, &site_root), auth).await?;
 
+    match app::imports::service::fail_interrupted(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(jobs = n, "imports interrupted by a stop were marked failed"),
+        Err(e) => tracing::warn!(error = %e, "cannot check for interrupted imports"),
+    }
+    if let Err(e) = app::imports::uploads::expire(&state).await {
+        tracing::warn!(error = %e, "cannot expire old import uploads");
+    }
     let sessions = DbSessionStore::new(&state.db);
     let cleanup = tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));

@@ -5,6 +5,7 @@ pub mod api;
 pub mod bench;
 pub mod cli;
 pub mod config;
+pub mod import_cli;
 pub mod middleware;
 pub mod seed;
 pub mod telemetry;

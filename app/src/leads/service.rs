@@ -29,7 +29,7 @@ pub(crate) async fn current_definition<C: DefinitionQueries>(c: &mut C) -> AppRe
     Ok((row.version, def))
 }
 
-fn account_facts(row: &AccountRow) -> AccountFacts {
+pub(crate) fn account_facts(row: &AccountRow) -> AccountFacts {
     AccountFacts {
         employees: row.employees,
         industry: row.industry.clone(),
@@ -41,7 +41,7 @@ fn account_facts(row: &AccountRow) -> AccountFacts {
 }
 
 /// The facts the criteria see for one lead, with its score under `def`.
-fn facts(
+pub(crate) fn facts(
     def: &Definition,
     lead: &LeadRow,
     account: Option<&AccountRow>,
@@ -137,21 +137,8 @@ pub(crate) async fn move_stage<C: LeadQueries>(
         reason,
     })
     .await?;
-    if to > from {
-        for due in handoffs_due(def, from, to) {
-            let stage = &def.stages[due];
-            if let Some(gate) = &stage.gate {
-                c.open_handoff(&HandoffWrite {
-                    lead_id: lead.id,
-                    stage: &stage.key,
-                    from_team: gate.from_team.as_str(),
-                    to_team: gate.to_team.as_str(),
-                    requested_at: now,
-                    sla_due_at: now + Duration::hours(i64::from(gate.sla_hours)),
-                })
-                .await?;
-            }
-        }
+    for handoff in due_handoffs(def, lead.id, from, to, now) {
+        c.open_handoff(&handoff).await?;
     }
     if let Some(account_id) = lead.account_id {
         roll_up(c, def, account_id).await?;
@@ -159,8 +146,36 @@ pub(crate) async fn move_stage<C: LeadQueries>(
     Ok(())
 }
 
+/// The handoffs a lead moving from stage `from` to `to` opens: one per stage entered whose
+/// gate opens on its criteria (the handoffs hook; every stage change goes through here).
+pub(crate) fn due_handoffs(
+    def: &Definition,
+    lead_id: i64,
+    from: usize,
+    to: usize,
+    now: DateTime<Utc>,
+) -> Vec<HandoffWrite<'_>> {
+    if to <= from {
+        return Vec::new();
+    }
+    handoffs_due(def, from, to)
+        .into_iter()
+        .filter_map(|due| {
+            let stage = &def.stages[due];
+            stage.gate.as_ref().map(|gate| HandoffWrite {
+                lead_id,
+                stage: &stage.key,
+                from_team: gate.from_team.as_str(),
+                to_team: gate.to_team.as_str(),
+                requested_at: now,
+                sla_due_at: now + Duration::hours(i64::from(gate.sla_hours)),
+            })
+        })
+        .collect()
+}
+
 /// An account's stage is the furthest stage of its contacts.
-async fn roll_up<C: LeadQueries>(c: &mut C, def: &Definition, account_id: i64) -> AppResult<()> {
+pub(crate) async fn roll_up<C: LeadQueries>(c: &mut C, def: &Definition, account_id: i64) -> AppResult<()> {
     let leads = c.leads_of_account(account_id).await?;
     let furthest = leads.iter().map(|l| stage_index_or_first(def, &l.stage)).max();
     let key = furthest.map(|i| def.stages[i].key.clone());

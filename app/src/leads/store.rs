@@ -93,9 +93,9 @@ pub struct LeadFilter {
     pub offset: i64,
 }
 
-const ACCOUNT_COLUMNS: &str =
+pub(crate) const ACCOUNT_COLUMNS: &str =
     "id, domain, name, employees, industry, country, annual_revenue, is_target, tier, stage";
-const LEAD_COLUMNS: &str = "l.id, l.email, l.first_name, l.last_name, l.job_title, l.persona, l.consent, l.source, \
+pub(crate) const LEAD_COLUMNS: &str = "l.id, l.email, l.first_name, l.last_name, l.job_title, l.persona, l.consent, l.source, \
      l.country, l.account_id, l.owner_id, l.score, l.stage, l.stage_entered_at, l.past_human_decision";
 
 /// A lead with its account's facts, for evaluating many leads at once.

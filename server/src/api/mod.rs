@@ -5,12 +5,14 @@ pub mod caller;
 pub mod definitions;
 pub mod error;
 pub mod health;
+pub mod imports;
 pub mod leads;
 pub mod session;
 pub mod users;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use utoipa::OpenApi;
 
@@ -55,6 +57,11 @@ use self::error::ApiError;
         leads::lead,
         leads::move_lead,
         leads::record_activity,
+        imports::start,
+        imports::upload,
+        imports::run_upload,
+        imports::job,
+        imports::errors_csv,
     ),
     components(schemas(
         error::ErrorBody,
@@ -84,8 +91,17 @@ use self::error::ApiError;
         app::leads::model::Lead,
         app::leads::model::Transition,
         app::leads::model::ActivityRecord,
+        app::imports::ImportKind,
+        app::imports::EncodingChoice,
+        app::imports::RowError,
+        app::imports::job::ImportJob,
+        app::imports::job::JobStatus,
+        app::imports::job::StageMove,
+        app::imports::uploads::ImportPreview,
+        imports::Accepted,
+        imports::RunUpload,
     )),
-    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"), (name = "leads"))
+    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"), (name = "leads"), (name = "imports"))
 )]
 pub struct ApiDoc;
 
@@ -130,8 +146,19 @@ pub fn router() -> Router<AppState> {
         .route("/leads/{id}", get(leads::lead))
         .route("/leads/{id}/stage", post(leads::move_lead))
         .route("/activities", post(leads::record_activity))
+        .route("/imports", post(imports::start).layer(upload_limit()))
+        .route("/imports/uploads", post(imports::upload).layer(upload_limit()))
+        .route("/imports/uploads/{upload_id}/run", post(imports::run_upload))
+        .route("/imports/{id}", get(imports::job))
+        .route("/imports/{id}/errors.csv", get(imports::errors_csv))
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
+}
+
+/// Uploads may reach the import limit plus the multipart framing; the handler refuses a
+/// file over the limit itself, with a clear error.
+fn upload_limit() -> DefaultBodyLimit {
+    DefaultBodyLimit::max(app::imports::MAX_FILE_BYTES as usize + 1024 * 1024)
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

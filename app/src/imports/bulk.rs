@@ -1,0 +1,186 @@
+//! Set-wise SQL for imports, on both backends: one query reads every lead or account a batch
+//! names, and multi-row INSERTs write the new ones, so a million-row file costs a few
+//! thousand statements rather than tens of millions.
+
+use chrono::{DateTime, Utc};
+
+use crate::leads::model::{AccountUpsert, LeadUpsert};
+use crate::leads::store::{
+    ACCOUNT_COLUMNS, AccountRow, HandoffWrite, LEAD_COLUMNS, LeadRow, TransitionWrite,
+};
+use crate::store::{StoreError, StoreResult};
+
+/// Rows per statement: below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const CHUNK: usize = 1000;
+
+/// A lead to create.
+#[allow(missing_docs)]
+pub struct NewLead<'a> {
+    pub upsert: &'a LeadUpsert,
+    pub account_id: Option<i64>,
+    pub stage: &'a str,
+    pub score: i64,
+}
+
+/// An account to create, with its roll-up stage.
+#[allow(missing_docs)]
+pub struct NewAccount<'a> {
+    pub upsert: &'a AccountUpsert,
+    pub stage: Option<&'a str>,
+}
+
+/// Set-wise reads and writes of an import batch.
+#[allow(async_fn_in_trait, missing_docs)]
+pub trait BulkQueries {
+    async fn leads_by_emails(&mut self, emails: &[&str]) -> StoreResult<Vec<LeadRow>>;
+    async fn accounts_by_domains(&mut self, domains: &[&str]) -> StoreResult<Vec<AccountRow>>;
+    /// Inserts accounts (the name defaults to the domain); returns `(domain, id)` pairs.
+    async fn insert_accounts(
+        &mut self,
+        accounts: &[NewAccount<'_>],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    /// Inserts leads entering their stage `now`; returns `(email, id)` pairs.
+    async fn insert_leads(
+        &mut self,
+        leads: &[NewLead<'_>],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(String, i64)>>;
+    async fn insert_transitions(&mut self, transitions: &[TransitionWrite<'_>]) -> StoreResult<()>;
+    /// Opens pending handoffs; one already pending for the lead and stage is kept.
+    async fn insert_handoffs(&mut self, handoffs: &[HandoffWrite<'_>]) -> StoreResult<()>;
+}
+
+macro_rules! impl_bulk_queries {
+    ($conn:ty, $db:ty) => {
+        impl BulkQueries for $conn {
+            async fn leads_by_emails(&mut self, emails: &[&str]) -> StoreResult<Vec<LeadRow>> {
+                let mut rows = Vec::with_capacity(emails.len());
+                for chunk in emails.chunks(CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {LEAD_COLUMNS} FROM leads l WHERE l.email IN ("));
+                    let mut list = q.separated(", ");
+                    for email in chunk {
+                        list.push_bind(*email);
+                    }
+                    q.push(")");
+                    rows.extend(q.build_query_as::<LeadRow>().fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?);
+                }
+                Ok(rows)
+            }
+
+            async fn accounts_by_domains(&mut self, domains: &[&str]) -> StoreResult<Vec<AccountRow>> {
+                let mut rows = Vec::with_capacity(domains.len());
+                for chunk in domains.chunks(CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE domain IN ("));
+                    let mut list = q.separated(", ");
+                    for domain in chunk {
+                        list.push_bind(*domain);
+                    }
+                    q.push(")");
+                    rows.extend(q.build_query_as::<AccountRow>().fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?);
+                }
+                Ok(rows)
+            }
+
+            async fn insert_accounts(&mut self, accounts: &[NewAccount<'_>], now: DateTime<Utc>) -> StoreResult<Vec<(String, i64)>> {
+                let mut ids = Vec::with_capacity(accounts.len());
+                for chunk in accounts.chunks(CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO accounts (domain, name, employees, industry, country, annual_revenue, is_target, tier, \
+                         stage, created_at, updated_at) ",
+                    );
+                    q.push_values(chunk, |mut b, a| {
+                        let u = a.upsert;
+                        b.push_bind(u.domain.as_str())
+                            .push_bind(u.name.as_deref().unwrap_or(u.domain.as_str()))
+                            .push_bind(u.employees)
+                            .push_bind(u.industry.as_deref())
+                            .push_bind(u.country.as_deref())
+                            .push_bind(u.annual_revenue)
+                            .push_bind(u.is_target.unwrap_or(false))
+                            .push_bind(u.tier.as_deref())
+                            .push_bind(a.stage)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    q.push(" RETURNING domain, id");
+                    ids.extend(q.build_query_as::<(String, i64)>().fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?);
+                }
+                Ok(ids)
+            }
+
+            async fn insert_leads(&mut self, leads: &[NewLead<'_>], now: DateTime<Utc>) -> StoreResult<Vec<(String, i64)>> {
+                let mut ids = Vec::with_capacity(leads.len());
+                for chunk in leads.chunks(CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO leads (email, first_name, last_name, job_title, persona, consent, source, country, \
+                         account_id, score, stage, stage_entered_at, created_at, updated_at) ",
+                    );
+                    q.push_values(chunk, |mut b, l| {
+                        let u = l.upsert;
+                        b.push_bind(u.email.as_str())
+                            .push_bind(u.first_name.as_deref())
+                            .push_bind(u.last_name.as_deref())
+                            .push_bind(u.job_title.as_deref())
+                            .push_bind(u.persona.as_deref())
+                            .push_bind(u.consent.unwrap_or(false))
+                            .push_bind(u.source.as_deref())
+                            .push_bind(u.country.as_deref())
+                            .push_bind(l.account_id)
+                            .push_bind(l.score)
+                            .push_bind(l.stage)
+                            .push_bind(now)
+                            .push_bind(now)
+                            .push_bind(now);
+                    });
+                    q.push(" RETURNING email, id");
+                    ids.extend(q.build_query_as::<(String, i64)>().fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?);
+                }
+                Ok(ids)
+            }
+
+            async fn insert_transitions(&mut self, transitions: &[TransitionWrite<'_>]) -> StoreResult<()> {
+                for chunk in transitions.chunks(CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO stage_transitions (lead_id, from_stage, to_stage, at, cause, actor_id, definition_version, reason) ",
+                    );
+                    q.push_values(chunk, |mut b, t| {
+                        b.push_bind(t.lead_id)
+                            .push_bind(t.from)
+                            .push_bind(t.to)
+                            .push_bind(t.at)
+                            .push_bind(t.cause)
+                            .push_bind(t.actor_id)
+                            .push_bind(t.definition_version)
+                            .push_bind(t.reason);
+                    });
+                    q.build().execute(&mut *self).await.map_err(StoreError::from_sqlx)?;
+                }
+                Ok(())
+            }
+
+            async fn insert_handoffs(&mut self, handoffs: &[HandoffWrite<'_>]) -> StoreResult<()> {
+                for chunk in handoffs.chunks(CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO handoffs (lead_id, stage, from_team, to_team, status, requested_at, sla_due_at) ",
+                    );
+                    q.push_values(chunk, |mut b, h| {
+                        b.push_bind(h.lead_id)
+                            .push_bind(h.stage)
+                            .push_bind(h.from_team)
+                            .push_bind(h.to_team)
+                            .push_bind("pending")
+                            .push_bind(h.requested_at)
+                            .push_bind(h.sla_due_at);
+                    });
+                    q.push(" ON CONFLICT DO NOTHING");
+                    q.build().execute(&mut *self).await.map_err(StoreError::from_sqlx)?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+impl_bulk_queries!(sqlx::SqliteConnection, sqlx::Sqlite);
+impl_bulk_queries!(sqlx::PgConnection, sqlx::Postgres);
