@@ -133,49 +133,40 @@ pub fn CriteriaReport(checks: Vec<StageCheck>, version: i64, current: String) ->
     }
 }
 
-/// The stage history, newest first: from → to, cause, who, version and reason.
+/// The stage history, newest first: from → to, cause and version, who, when and why.
 #[component]
 pub fn History(history: Vec<Transition>, stages: Vec<StageInfo>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="stage-history-heading">
             <h2 id="stage-history-heading">{move || i18n.t("leads.history.title")}</h2>
-            <div class="table-wrap">
-            <table class="table compact" id="stage-history">
-                <thead>
-                    <tr>
-                        <th scope="col">{move || i18n.t("leads.history.at")}</th>
-                        <th scope="col">{move || i18n.t("leads.history.move")}</th>
-                        <th scope="col">{move || i18n.t("leads.history.cause")}</th>
-                        <th scope="col">{move || i18n.t("leads.history.actor")}</th>
-                        <th scope="col">{move || i18n.t("leads.history.version")}</th>
-                        <th scope="col">{move || i18n.t("fields.reason")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {history.into_iter().rev().map(|t| {
-                        let at = t.at;
-                        let cause = t.cause.clone();
-                        view! {
-                            <tr data-cause=t.cause.clone() data-to=t.to.clone()>
-                                <td class="nowrap">{move || format_time(at, i18n.locale())}</td>
-                                <td class="nowrap">
-                                    {match t.from.clone() {
-                                        Some(from) => view! { {stage_badge(&stages, &from)}" → " }.into_any(),
-                                        None => view! { <span class="muted">{move || i18n.t("leads.history.created")}" → "</span> }.into_any(),
-                                    }}
-                                    {stage_badge(&stages, &t.to)}
-                                </td>
-                                <td>{move || i18n.t(&format!("leads.causes.{cause}"))}</td>
-                                <td class="mono small">{t.actor.clone().unwrap_or_else(|| "—".into())}</td>
-                                <td>{format!("v{}", t.definition_version)}</td>
-                                <td class="reason">{t.reason.clone().unwrap_or_default()}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-            </div>
+            <ol class="history-list" id="stage-history">
+                {history.into_iter().rev().map(|t| {
+                    let at = t.at;
+                    let cause = t.cause.clone();
+                    let version = t.definition_version.to_string();
+                    view! {
+                        <li data-cause=t.cause.clone() data-to=t.to.clone() class="history-item">
+                            <div class="history-move">
+                                {match t.from.clone() {
+                                    Some(from) => view! { {stage_badge(&stages, &from)}<span aria-hidden="true">" → "</span> }.into_any(),
+                                    None => view! { <span class="muted small">{move || i18n.t("leads.history.created")}</span><span aria-hidden="true">" → "</span> }.into_any(),
+                                }}
+                                {stage_badge(&stages, &t.to)}
+                                <span class="history-cause">{move || i18n.t(&format!("leads.causes.{cause}"))}</span>
+                            </div>
+                            <div class="history-meta muted small">
+                                <time datetime=at.to_rfc3339()>{move || format_time(at, i18n.locale())}</time>
+                                <span>{move || i18n.t_with("leads.history.under_version", &[("version", &version)])}</span>
+                                {t.actor.clone().map(|actor| view! { <span class="mono">{actor}</span> })}
+                            </div>
+                            {t.reason.clone().map(|reason| view! {
+                                <p class="history-reason"><span class="visually-hidden">{move || i18n.t("fields.reason")}": "</span>{reason}</p>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
         </section>
     }
 }
