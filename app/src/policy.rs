@@ -107,6 +107,8 @@ pub fn proposal_permissions(user: &User, proposal: &Proposal) -> ProposalPermiss
 pub fn nav_entries(user: &User) -> Vec<NavEntry> {
     [
         NavEntry::Home,
+        NavEntry::Leads,
+        NavEntry::Accounts,
         NavEntry::Definitions,
         NavEntry::Proposals,
         NavEntry::Audit,
@@ -122,6 +124,10 @@ pub fn nav_entries(user: &User) -> Vec<NavEntry> {
 pub enum NavEntry {
     /// The signed-in home page.
     Home,
+    /// The lead list and lead screens.
+    Leads,
+    /// The account list and account screens.
+    Accounts,
     /// The current definition, history and diffs.
     Definitions,
     /// Proposals for the next version.
@@ -136,7 +142,9 @@ impl NavEntry {
     /// The action needed to open the page.
     pub fn action(self) -> Action {
         match self {
-            Self::Home | Self::Definitions | Self::Proposals | Self::Audit => Action::UseApp,
+            Self::Home | Self::Leads | Self::Accounts | Self::Definitions | Self::Proposals | Self::Audit => {
+                Action::UseApp
+            }
             Self::Users => Action::ManageUsers,
         }
     }
@@ -145,6 +153,8 @@ impl NavEntry {
     pub fn path(self) -> &'static str {
         match self {
             Self::Home => "/",
+            Self::Leads => "/leads",
+            Self::Accounts => "/accounts",
             Self::Definitions => "/definitions",
             Self::Proposals => "/proposals",
             Self::Audit => "/audit",
@@ -156,6 +166,8 @@ impl NavEntry {
     pub fn label_key(self) -> &'static str {
         match self {
             Self::Home => "nav.home",
+            Self::Leads => "nav.leads",
+            Self::Accounts => "nav.accounts",
             Self::Definitions => "nav.definitions",
             Self::Proposals => "nav.proposals",
             Self::Audit => "nav.audit",
@@ -326,6 +338,8 @@ mod tests {
             nav_entries(&user(Team::Sales, Role::Leader)),
             [
                 NavEntry::Home,
+                NavEntry::Leads,
+                NavEntry::Accounts,
                 NavEntry::Definitions,
                 NavEntry::Proposals,
                 NavEntry::Audit
@@ -335,6 +349,8 @@ mod tests {
             nav_entries(&user(Team::Sales, Role::Admin)),
             [
                 NavEntry::Home,
+                NavEntry::Leads,
+                NavEntry::Accounts,
                 NavEntry::Definitions,
                 NavEntry::Proposals,
                 NavEntry::Audit,

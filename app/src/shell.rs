@@ -16,6 +16,7 @@ use crate::definitions::views::{
 };
 use crate::home::HomePage;
 use crate::i18n::{I18n, use_i18n};
+use crate::leads::views::{AccountPage, AccountsPage, LeadPage, LeadsPage};
 
 /// The whole HTML document rendered by the server for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -80,6 +81,10 @@ fn Pages() -> impl IntoView {
             <Route path=path!("/proposals/:id") view=ProposalPage ssr=SsrMode::Async />
             <Route path=path!("/proposals/:id/edit") view=EditProposalPage ssr=SsrMode::Async />
             <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+            <Route path=path!("/leads") view=LeadsPage ssr=SsrMode::Async />
+            <Route path=path!("/leads/:id") view=LeadPage ssr=SsrMode::Async />
+            <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::Async />
+            <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async />
         </Routes>
     }
 }

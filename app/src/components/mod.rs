@@ -47,7 +47,7 @@ fn layout_frame(action: Action, title_key: &'static str, children: ChildrenFn) -
                             .map(|entry| {
                                 view! {
                                     <li>
-                                        <A href=entry.path() exact=true>
+                                        <A href=entry.path() exact=entry == policy::NavEntry::Home>
                                             {move || i18n.t(entry.label_key())}
                                         </A>
                                     </li>

@@ -231,6 +231,7 @@ fn plan_stage(ctx: &Context<'_>, plan: &mut Plan, account: Option<&AccountRow>) 
         stage: ctx.def.stages[0].key.clone(),
         stage_entered_at: ctx.now,
         past_human_decision: false,
+        updated_at: ctx.now,
     };
     let (lead_facts, breakdown) = facts(ctx.def, &probe, account, &[], ctx.now);
     let automatic = forward_move(ctx.def, 0, &lead_facts).unwrap_or(0);
@@ -608,6 +609,7 @@ mod tests {
             stage: "lead".into(),
             stage_entered_at: Utc::now(),
             past_human_decision: false,
+            updated_at: Utc::now(),
         }
     }
 

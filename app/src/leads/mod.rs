@@ -3,10 +3,14 @@
 //! no database, no web types — so they run the same on the server and in the browser and
 //! are tested without either.
 
+pub mod api;
 pub mod impact;
 pub mod lifecycle;
 pub mod model;
+pub mod query;
+pub mod report;
 pub mod scoring;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod publish;

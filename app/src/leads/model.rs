@@ -81,6 +81,8 @@ pub struct Lead {
     pub stage: String,
     /// When it entered that stage.
     pub stage_entered_at: DateTime<Utc>,
+    /// When its record last changed (fields or stage).
+    pub updated_at: DateTime<Utc>,
 }
 
 /// One row of a lead's stage history (never rewritten).

@@ -8,6 +8,7 @@ use super::lifecycle::{Cause, check_manual_move, forward_move, handoffs_due, sta
 use super::model::{
     Account, AccountInput, AccountRef, ActivityRecord, Lead, LeadInput, Transition, check_activity_kind,
 };
+use super::query::{AccountListQuery, LeadListQuery, PAGE_SIZE};
 use super::scoring::{ScoreBreakdown, ScoredActivity, activity_counts, score};
 use super::store::{AccountRow, HandoffWrite, LeadFilter, LeadQueries, LeadRow, TransitionWrite};
 use crate::auth::User;
@@ -345,6 +346,7 @@ async fn lead_view<C: LeadQueries + DefinitionQueries>(c: &mut C, row: LeadRow) 
         score: row.score,
         stage: row.stage,
         stage_entered_at: row.stage_entered_at,
+        updated_at: row.updated_at,
     })
 }
 
@@ -414,17 +416,34 @@ pub async fn move_lead(
     })
 }
 
-/// One lead with its stage history, activities and score breakdown.
-pub async fn lead_detail(
-    state: &AppState,
-    actor: Option<&User>,
-    lead_id: i64,
-) -> AppResult<(Lead, Vec<Transition>, Vec<ActivityRecord>, ScoreBreakdown)> {
+/// Everything known about one lead, as its screen explains it.
+#[derive(Clone, Debug)]
+pub struct LeadReport {
+    /// The lead.
+    pub lead: Lead,
+    /// Stage history, oldest first.
+    pub history: Vec<Transition>,
+    /// Activities, newest first.
+    pub activities: Vec<ActivityRecord>,
+    /// The score under the current version's rules, line by line.
+    pub breakdown: ScoreBreakdown,
+    /// The version in force.
+    pub version: i64,
+    /// Its definition.
+    pub definition: Definition,
+    /// What the criteria see (score included), for the met/missed report.
+    pub facts: LeadFacts,
+}
+
+/// One lead with its history, activities, score breakdown and the facts its criteria see,
+/// all read on one connection under the current version.
+pub async fn lead_report(state: &AppState, actor: Option<&User>, lead_id: i64) -> AppResult<LeadReport> {
     policy::authorize(actor, Action::UseApp)?;
     let now = state.clock.now();
     with_conn!(&state.db, c => {
-        let (_, def) = current_definition(c).await?;
+        let (version, definition) = current_definition(c).await?;
         let row = c.lead(lead_id).await?.ok_or(AppError::NotFound)?;
+        let (facts, breakdown) = lead_facts_now(c, &definition, lead_id, now).await?;
         let history = c
             .transitions(lead_id)
             .await?
@@ -439,13 +458,81 @@ pub async fn lead_detail(
                 reason: t.reason,
             })
             .collect();
-        let raw = c.activities(lead_id).await?;
-        let scored: Vec<ScoredActivity> = raw.iter().map(|(_, k, at)| ScoredActivity { kind: k.clone(), occurred_at: *at }).collect();
-        let breakdown = score(&def.scoring, &scored, now);
-        let activities = raw.into_iter().map(|(id, kind, occurred_at)| ActivityRecord { id, kind, occurred_at }).collect();
+        let activities = c
+            .activities(lead_id)
+            .await?
+            .into_iter()
+            .map(|(id, kind, occurred_at)| ActivityRecord { id, kind, occurred_at })
+            .collect();
         let lead = lead_view(c, row).await?;
-        Ok((lead, history, activities, breakdown))
+        Ok(LeadReport { lead, history, activities, breakdown, version, definition, facts })
     })
+}
+
+/// One lead with its stage history, activities and score breakdown (the API's view of
+/// [`lead_report`]).
+pub async fn lead_detail(
+    state: &AppState,
+    actor: Option<&User>,
+    lead_id: i64,
+) -> AppResult<(Lead, Vec<Transition>, Vec<ActivityRecord>, ScoreBreakdown)> {
+    let r = lead_report(state, actor, lead_id).await?;
+    Ok((r.lead, r.history, r.activities, r.breakdown))
+}
+
+/// A page of leads as a URL or the API asks for it: the parameters are checked against the
+/// current definition (every bad one named), then listed. Returns the total and the page.
+pub async fn search_leads(
+    state: &AppState,
+    actor: Option<&User>,
+    query: &LeadListQuery,
+) -> AppResult<(i64, Vec<Lead>)> {
+    policy::authorize(actor, Action::UseApp)?;
+    let def = definition(state).await?;
+    let filter = query.validate(&def)?;
+    if filter.stages.as_ref().is_some_and(Vec::is_empty) {
+        return Ok((0, Vec::new()));
+    }
+    list_leads(state, actor, filter).await
+}
+
+/// One account with every contact (for its screen's stage groups).
+pub async fn account_detail(
+    state: &AppState,
+    actor: Option<&User>,
+    id: i64,
+) -> AppResult<(Account, Vec<Lead>)> {
+    policy::authorize(actor, Action::UseApp)?;
+    with_conn!(&state.db, c => {
+        let row = c.account(id).await?.ok_or(AppError::NotFound)?;
+        let rows = c.leads_of_account(id).await?;
+        let mut leads = Vec::with_capacity(rows.len());
+        for row in rows {
+            leads.push(lead_view(c, row).await?);
+        }
+        let count = i64::try_from(leads.len()).unwrap_or(i64::MAX);
+        Ok((account_view(row, count), leads))
+    })
+}
+
+/// A page of accounts as a URL asks for it (page size [`PAGE_SIZE`]).
+pub async fn search_accounts(
+    state: &AppState,
+    actor: Option<&User>,
+    query: &AccountListQuery,
+) -> AppResult<(i64, Vec<Account>)> {
+    policy::authorize(actor, Action::UseApp)?;
+    let tier = query.tier()?;
+    list_accounts(
+        state,
+        actor,
+        query.search(),
+        query.target_only,
+        tier,
+        query.page(),
+        PAGE_SIZE,
+    )
+    .await
 }
 
 /// A page of leads.

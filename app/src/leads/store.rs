@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{AccountUpsert, LeadUpsert};
+use super::query::{LeadSort, SortDir};
 use crate::store::{StoreError, StoreResult};
 
 /// An `accounts` row.
@@ -41,6 +42,7 @@ pub struct LeadRow {
     pub stage: String,
     pub stage_entered_at: DateTime<Utc>,
     pub past_human_decision: bool,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// A `stage_transitions` row with the actor's email.
@@ -80,23 +82,12 @@ pub struct HandoffWrite<'a> {
     pub sla_due_at: DateTime<Utc>,
 }
 
-/// Filters of the lead list.
-#[derive(Clone, Debug, Default)]
-#[allow(missing_docs)]
-pub struct LeadFilter {
-    pub stages: Option<Vec<String>>,
-    pub account_id: Option<i64>,
-    pub query: Option<String>,
-    pub target_only: bool,
-    pub tier: Option<String>,
-    pub limit: i64,
-    pub offset: i64,
-}
+pub use super::query::LeadFilter;
 
 pub(crate) const ACCOUNT_COLUMNS: &str =
     "id, domain, name, employees, industry, country, annual_revenue, is_target, tier, stage";
 pub(crate) const LEAD_COLUMNS: &str = "l.id, l.email, l.first_name, l.last_name, l.job_title, l.persona, l.consent, l.source, \
-     l.country, l.account_id, l.owner_id, l.score, l.stage, l.stage_entered_at, l.past_human_decision";
+     l.country, l.account_id, l.owner_id, l.score, l.stage, l.stage_entered_at, l.past_human_decision, l.updated_at";
 
 /// A lead with its account's facts, for evaluating many leads at once.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -180,6 +171,33 @@ pub trait LeadQueries {
         first: i64,
         last: i64,
     ) -> StoreResult<Vec<(i64, String, DateTime<Utc>)>>;
+}
+
+/// The `ORDER BY` of the lead list: a fixed expression per whitelisted column, then the id so
+/// that pages never overlap. Sorting by stage follows funnel order through a `CASE` whose
+/// stage keys are bound as `$8…` — only numbers are written into the SQL.
+fn order_by(f: &LeadFilter) -> String {
+    let dir = match f.dir {
+        SortDir::Asc => "ASC",
+        SortDir::Desc => "DESC",
+    };
+    let expr = match f.sort {
+        None => return "l.id DESC".to_owned(),
+        Some(LeadSort::Email) => "l.email".to_owned(),
+        Some(LeadSort::Name) => {
+            "LOWER(COALESCE(l.first_name, '') || ' ' || COALESCE(l.last_name, ''))".to_owned()
+        }
+        Some(LeadSort::Account) => "LOWER(COALESCE(a.name, ''))".to_owned(),
+        Some(LeadSort::Score) => "l.score".to_owned(),
+        Some(LeadSort::Updated) => "l.updated_at".to_owned(),
+        Some(LeadSort::Stage) => {
+            let whens: String = (0..f.stage_order.len())
+                .map(|i| format!(" WHEN ${} THEN {i}", i + 8))
+                .collect();
+            format!("CASE l.stage{whens} ELSE {} END", f.stage_order.len())
+        }
+    };
+    format!("{expr} {dir}, l.id {dir}")
 }
 
 macro_rules! impl_lead_queries {
@@ -480,17 +498,21 @@ macro_rules! impl_lead_queries {
                     .fetch_one(&mut *self)
                     .await
                     .map_err(StoreError::from_sqlx)?;
-                let rows = sqlx::query_as(&format!("SELECT {LEAD_COLUMNS} {filter} ORDER BY l.id DESC LIMIT $6 OFFSET $7"))
+                let sql = format!("SELECT {LEAD_COLUMNS} {filter} ORDER BY {} LIMIT $6 OFFSET $7", order_by(f));
+                let mut select = sqlx::query_as(&sql)
                     .bind(&stages)
                     .bind(f.account_id)
                     .bind(&query)
                     .bind(f.target_only)
                     .bind(&f.tier)
                     .bind(f.limit)
-                    .bind(f.offset)
-                    .fetch_all(&mut *self)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
+                    .bind(f.offset);
+                if f.sort == Some(LeadSort::Stage) {
+                    for key in &f.stage_order {
+                        select = select.bind(key);
+                    }
+                }
+                let rows = select.fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?;
                 Ok((total, rows))
             }
         }

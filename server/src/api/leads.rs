@@ -6,12 +6,10 @@ use http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use app::auth::Team;
-use app::error::AppError;
 use app::leads::model::{Account, AccountInput, ActivityRecord, Lead, LeadInput, Transition};
+use app::leads::query::LeadListQuery;
 use app::leads::scoring::ScoreBreakdown;
 use app::leads::service;
-use app::leads::store::LeadFilter;
 use app::state::AppState;
 
 use super::caller::Caller;
@@ -79,6 +77,11 @@ pub struct LeadQuery {
     pub page: Option<i64>,
     /// Items per page (1–200, default 50).
     pub per_page: Option<i64>,
+    /// Sort column: `email` `name` `account` `stage` (funnel order) `score` `updated`;
+    /// newest first when absent.
+    pub sort: Option<String>,
+    /// `asc` | `desc` (default: `desc` for score and updated, `asc` otherwise).
+    pub dir: Option<String>,
 }
 
 /// `{"total", "items"}`.
@@ -98,60 +101,19 @@ pub async fn list_leads(
     caller: Caller,
     Query(q): Query<LeadQuery>,
 ) -> Result<Json<LeadPage>, ApiError> {
-    app::policy::authorize(caller.user.as_ref(), app::policy::Action::UseApp)?;
-    let def = service::definition(&state).await?;
-    let mut errors = Vec::new();
-    let mut stages: Option<Vec<String>> = None;
-    if let Some(stage) = q.stage.as_deref().filter(|s| !s.is_empty()) {
-        if def.stage(stage).is_none() {
-            errors.push(app::error::FieldError::new("stage", "unknown_stage"));
-        }
-        stages = Some(vec![stage.to_owned()]);
-    }
-    if let Some(team) = q.owner_team.as_deref().filter(|s| !s.is_empty()) {
-        match Team::parse(team) {
-            Some(team) => {
-                let owned: Vec<String> = def
-                    .stages
-                    .iter()
-                    .filter(|s| s.owner_team == team)
-                    .map(|s| s.key.clone())
-                    .collect();
-                stages = Some(match stages {
-                    Some(existing) => existing.into_iter().filter(|s| owned.contains(s)).collect(),
-                    None => owned,
-                });
-            }
-            None => errors.push(app::error::FieldError::new("owner_team", "invalid_choice")),
-        }
-    }
-    let per_page = q.per_page.unwrap_or(50);
-    if !(1..=200).contains(&per_page) {
-        errors.push(app::error::FieldError::new("per_page", "out_of_range"));
-    }
-    let page = q.page.unwrap_or(1);
-    if page < 1 {
-        errors.push(app::error::FieldError::new("page", "out_of_range"));
-    }
-    if !errors.is_empty() {
-        return Err(ApiError(AppError::Validation(errors)));
-    }
-    if stages.as_ref().is_some_and(Vec::is_empty) {
-        return Ok(Json(LeadPage {
-            total: 0,
-            items: vec![],
-        }));
-    }
-    let filter = LeadFilter {
-        stages,
-        account_id: q.account,
-        query: q.q.filter(|s| !s.trim().is_empty()).map(|s| s.trim().to_owned()),
+    let query = LeadListQuery {
+        stage: q.stage,
+        owner_team: q.owner_team,
+        account: q.account,
+        q: q.q,
         target_only: q.target_only.unwrap_or(false),
-        tier: q.tier.filter(|t| !t.is_empty()),
-        limit: per_page,
-        offset: (page - 1) * per_page,
+        tier: q.tier,
+        sort: q.sort,
+        dir: q.dir,
+        page: q.page,
+        per_page: q.per_page,
     };
-    let (total, items) = service::list_leads(&state, caller.user.as_ref(), filter).await?;
+    let (total, items) = service::search_leads(&state, caller.user.as_ref(), &query).await?;
     Ok(Json(LeadPage { total, items }))
 }
 
