@@ -29,6 +29,8 @@ build:
 bench: setup
 	cargo build --release -p server --bin accord
 	RUST_LOG=warn $(TARGET)/release/accord bench
+	@command -v sqlite3 >/dev/null || { echo "bench-import compares with sqlite3 .import: apt-get install sqlite3"; exit 1; }
+	RUST_LOG=warn $(TARGET)/release/accord bench-import
 
 fmt:
 	cargo fmt --all

@@ -111,6 +111,7 @@ pub fn nav_entries(user: &User) -> Vec<NavEntry> {
         NavEntry::Accounts,
         NavEntry::Definitions,
         NavEntry::Proposals,
+        NavEntry::Imports,
         NavEntry::Audit,
         NavEntry::Users,
     ]
@@ -132,6 +133,8 @@ pub enum NavEntry {
     Definitions,
     /// Proposals for the next version.
     Proposals,
+    /// The CSV import wizard.
+    Imports,
     /// The audit trail.
     Audit,
     /// The admin users page.
@@ -146,6 +149,7 @@ impl NavEntry {
                 Action::UseApp
             }
             Self::Users => Action::ManageUsers,
+            Self::Imports => Action::EditLeads,
         }
     }
 
@@ -158,6 +162,7 @@ impl NavEntry {
             Self::Definitions => "/definitions",
             Self::Proposals => "/proposals",
             Self::Audit => "/audit",
+            Self::Imports => "/imports",
             Self::Users => "/admin/users",
         }
     }
@@ -171,6 +176,7 @@ impl NavEntry {
             Self::Definitions => "nav.definitions",
             Self::Proposals => "nav.proposals",
             Self::Audit => "nav.audit",
+            Self::Imports => "nav.imports",
             Self::Users => "nav.users",
         }
     }

@@ -16,6 +16,7 @@ use crate::definitions::views::{
 };
 use crate::home::HomePage;
 use crate::i18n::{I18n, use_i18n};
+use crate::imports::views::ImportsPage;
 use crate::leads::views::{AccountPage, AccountsPage, LeadPage, LeadsPage};
 
 /// The whole HTML document rendered by the server for every page.
@@ -85,6 +86,7 @@ fn Pages() -> impl IntoView {
             <Route path=path!("/leads/:id") view=LeadPage ssr=SsrMode::Async />
             <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::Async />
             <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async />
+            <Route path=path!("/imports") view=ImportsPage ssr=SsrMode::Async />
         </Routes>
     }
 }

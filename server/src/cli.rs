@@ -66,6 +66,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         errors: Option<std::path::PathBuf>,
     },
+    /// Time `accord import` of a generated lead file against `sqlite3 .import` of the same file.
+    BenchImport(crate::bench_import::ImportBenchArgs),
     /// Measure sign-in throughput and page rendering on a scratch database.
     Bench(crate::bench::BenchArgs),
 }
@@ -181,6 +183,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::import_cli::run(&state, options).await
         }
         Command::Bench(args) => crate::bench::run(args).await,
+        Command::BenchImport(args) => crate::bench_import::run(args).await,
     }
 }
 

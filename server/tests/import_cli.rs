@@ -35,13 +35,22 @@ async fn the_cli_imports_and_writes_the_error_report(backend: Backend) {
     assert!(dry.status.success(), "{}", String::from_utf8_lossy(&dry.stderr));
     let out = String::from_utf8_lossy(&dry.stdout);
     assert!(out.contains("Dry run of 9 rows"), "{out}");
-    assert!(out.contains("3 created, 0 updated, 1 unchanged, 5 failed"), "{out}");
+    assert!(
+        out.contains("3 created, 0 updated, 1 unchanged, 5 failed"),
+        "{out}"
+    );
     assert!(out.contains("nothing written"), "{out}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM leads").await, 0);
 
     let real = accord(
         &app,
-        &["import", "leads", file.to_str().unwrap(), "--errors", errors.to_str().unwrap()],
+        &[
+            "import",
+            "leads",
+            file.to_str().unwrap(),
+            "--errors",
+            errors.to_str().unwrap(),
+        ],
     )
     .output()
     .unwrap();
@@ -57,12 +66,16 @@ async fn the_cli_imports_and_writes_the_error_report(backend: Backend) {
     assert!(lines[1].starts_with("5,email,not-an-email,"), "{report}");
 
     // Refusals are clear and write nothing.
-    let missing = accord(&app, &["import", "leads", "/nonexistent.csv"]).output().unwrap();
+    let missing = accord(&app, &["import", "leads", "/nonexistent.csv"])
+        .output()
+        .unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read /nonexistent.csv"));
     let wrong = dir.path().join("no-email.csv");
     std::fs::write(&wrong, "name\nAya\n").unwrap();
-    let refused = accord(&app, &["import", "leads", wrong.to_str().unwrap()]).output().unwrap();
+    let refused = accord(&app, &["import", "leads", wrong.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
     assert!(err.contains("Email"), "names the missing field: {err}");
@@ -78,7 +91,14 @@ async fn a_killed_import_leaves_whole_batches_and_finishes_when_run_again(backen
         let mut out = std::io::BufWriter::new(std::fs::File::create(&file).unwrap());
         writeln!(out, "email,first_name,consent,company_domain,employees").unwrap();
         for i in 0..rows {
-            writeln!(out, "lead{i}@company{}.example,Name {i},yes,company{}.example,{}", i / 5, i / 5, 20 + i % 400).unwrap();
+            writeln!(
+                out,
+                "lead{i}@company{}.example,Name {i},yes,company{}.example,{}",
+                i / 5,
+                i / 5,
+                20 + i % 400
+            )
+            .unwrap();
         }
     }
     let mut child = accord(&app, &["import", "leads", file.to_str().unwrap()])
@@ -89,7 +109,9 @@ async fn a_killed_import_leaves_whole_batches_and_finishes_when_run_again(backen
     // Kill it once at least one batch has committed.
     let mut committed = 0;
     for _ in 0..3000 {
-        committed = app.scalar("SELECT COALESCE(MAX(processed), 0) FROM imports").await;
+        committed = app
+            .scalar("SELECT COALESCE(MAX(processed), 0) FROM imports")
+            .await;
         if committed > 0 {
             break;
         }
@@ -108,20 +130,34 @@ async fn a_killed_import_leaves_whole_batches_and_finishes_when_run_again(backen
             .await,
         0
     );
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM leads WHERE account_id IS NULL").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM leads WHERE account_id IS NULL")
+            .await,
+        0
+    );
 
     // Running the same file again finishes the job without duplicating anything.
-    let again = accord(&app, &["import", "leads", file.to_str().unwrap()]).output().unwrap();
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let again = accord(&app, &["import", "leads", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     let out = String::from_utf8_lossy(&again.stdout);
     assert!(
-        out.contains(&format!("{} created, 0 updated, {leads} unchanged, 0 failed", rows - leads)),
+        out.contains(&format!(
+            "{} created, 0 updated, {leads} unchanged, 0 failed",
+            rows - leads
+        )),
         "{out}"
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM leads").await, rows);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM accounts").await, rows / 5);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM stage_transitions WHERE from_stage IS NULL").await,
+        app.scalar("SELECT COUNT(*) FROM stage_transitions WHERE from_stage IS NULL")
+            .await,
         rows
     );
 }

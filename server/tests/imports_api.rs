@@ -205,13 +205,17 @@ async fn a_messy_utf8_file_imports_every_good_row_and_reports_every_bad_one(back
             .await,
         2
     );
-    // Every move is in the history with cause `import`.
+    // Each new lead has one history row with cause `import`: it enters the funnel at the
+    // stage it qualifies for.
     assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM stage_transitions WHERE cause = 'import' AND from_stage IS NOT NULL"
-        )
-        .await,
+        app.scalar("SELECT COUNT(*) FROM stage_transitions WHERE cause = 'import' AND from_stage IS NULL")
+            .await,
         3
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM stage_transitions WHERE to_stage = 'sql'")
+            .await,
+        1
     );
     // The accounts roll up to their furthest contact.
     assert_eq!(

@@ -45,6 +45,27 @@ pub struct Applied {
     pub report: Vec<RowError>,
     /// Stage moves.
     pub moves: Moves,
+    /// Where the batch's time went, by phase (for the import benchmark's log line).
+    pub timings: Timings,
+}
+
+/// Time spent per phase of applying batches.
+#[derive(Default, Debug, Clone)]
+pub struct Timings(pub BTreeMap<&'static str, std::time::Duration>);
+
+impl Timings {
+    fn lap(&mut self, phase: &'static str, since: &mut std::time::Instant) {
+        let now = std::time::Instant::now();
+        *self.0.entry(phase).or_default() += now - *since;
+        *since = now;
+    }
+
+    /// Adds another batch's timings.
+    pub fn add(&mut self, other: &Timings) {
+        for (phase, d) in &other.0 {
+            *self.0.entry(phase).or_default() += *d;
+        }
+    }
 }
 
 impl Applied {
@@ -246,6 +267,7 @@ pub async fn leads<C: LeadQueries + BulkQueries>(
     batch: Vec<(u64, Parsed)>,
 ) -> AppResult<Applied> {
     let mut out = Applied::default();
+    let mut clock = std::time::Instant::now();
     out.counts.rows = batch.len() as i64;
     let mut valid = Vec::with_capacity(batch.len());
     for (row, parsed) in batch {
@@ -300,6 +322,7 @@ pub async fn leads<C: LeadQueries + BulkQueries>(
         }
     }
 
+    out.timings.lap("accounts", &mut clock);
     // Leads: new ones planned in memory, existing ones kept for the single-record path.
     let mut emails: Vec<&str> = valid.iter().map(|(_, l)| l.upsert.email.as_str()).collect();
     emails.sort_unstable();
@@ -342,6 +365,7 @@ pub async fn leads<C: LeadQueries + BulkQueries>(
             out.counts.created += 1;
         }
     }
+    out.timings.lap("lookup leads", &mut clock);
     for plan in &mut plans {
         let account = plan
             .upsert
@@ -368,6 +392,7 @@ pub async fn leads<C: LeadQueries + BulkQueries>(
             stage: furthest.get(a.domain.as_str()).map(|&i| stage_key(i)),
         })
         .collect();
+    out.timings.lap("plan stages", &mut clock);
     let mut account_ids: HashMap<String, i64> =
         c.insert_accounts(&creating, ctx.now).await?.into_iter().collect();
     for (domain, row) in &accounts {
@@ -393,21 +418,24 @@ pub async fn leads<C: LeadQueries + BulkQueries>(
             score: p.score,
         })
         .collect();
+    out.timings.lap("insert accounts", &mut clock);
     let lead_ids: HashMap<String, i64> = c.insert_leads(&new_leads, ctx.now).await?.into_iter().collect();
+    out.timings.lap("insert leads", &mut clock);
     let mut transitions = Vec::with_capacity(plans.len() * 2);
     let mut handoffs = Vec::new();
     let first = stage_key(0);
     for plan in &plans {
         let id = *lead_ids.get(&plan.upsert.email).ok_or(AppError::Internal)?;
-        transitions.push(transition(ctx, id, None, first));
+        // One history row: the lead enters the funnel at the stage it qualifies for.
+        transitions.push(transition(ctx, id, None, stage_key(plan.stage)));
         if plan.stage > 0 {
-            transitions.push(transition(ctx, id, Some(first), stage_key(plan.stage)));
             handoffs.extend(due_handoffs(ctx.def, id, 0, plan.stage, ctx.now));
             out.moved(first, stage_key(plan.stage));
         }
     }
     c.insert_transitions(&transitions).await?;
     c.insert_handoffs(&handoffs).await?;
+    out.timings.lap("history and handoffs", &mut clock);
 
     // Rows about leads that exist: written only when they change something.
     for (row, lead, requested) in updates {
@@ -463,6 +491,7 @@ pub async fn leads<C: LeadQueries + BulkQueries>(
         out.counts.updated += 1;
         existing.insert(email, after);
     }
+    out.timings.lap("existing leads", &mut clock);
     Ok(out)
 }
 

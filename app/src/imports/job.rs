@@ -106,3 +106,27 @@ pub struct ImportJob {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
+/// What the wizard shows after an upload: the columns, how they were matched and a few rows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ImportPreview {
+    /// Pass to `POST /api/v1/imports/uploads/{upload_id}/run`.
+    pub upload_id: String,
+    /// `leads` | `accounts`.
+    pub kind: super::ImportKind,
+    /// The file's name.
+    pub file_name: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// The encoding the file is read in (`UTF-8`, `Shift_JIS`…).
+    pub encoding: String,
+    /// The header cells, in file order.
+    pub headers: Vec<String>,
+    /// The automatic mapping: one field (or none) per column.
+    pub mapping: Vec<Option<String>>,
+    /// The fields a column can feed.
+    pub fields: Vec<String>,
+    /// The first data rows as read.
+    pub sample: Vec<Vec<String>>,
+}

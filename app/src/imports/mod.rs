@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod api;
 #[cfg(feature = "ssr")]
 pub mod apply;
 #[cfg(feature = "ssr")]
@@ -30,6 +31,7 @@ pub mod source;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod uploads;
+pub mod views;
 
 /// The largest file an import accepts (issue 4: at least 512 MB per file).
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;

@@ -49,6 +49,9 @@ impl From<JobRow> for ImportJob {
     }
 }
 
+const JOB_COLUMNS: &str = "id, kind, status, dry_run, file_name, total_rows, processed, created, updated, \
+     unchanged, failed, stage_changes, moves, bytes_total, bytes_done, message";
+
 /// Counts of one processed batch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -77,6 +80,8 @@ pub struct NewImport<'a> {
 pub trait ImportQueries {
     async fn insert_import(&mut self, job: &NewImport<'_>, now: DateTime<Utc>) -> StoreResult<i64>;
     async fn import_job(&mut self, id: i64) -> StoreResult<Option<ImportJob>>;
+    /// The latest jobs, newest first.
+    async fn recent_imports(&mut self, limit: i64) -> StoreResult<Vec<ImportJob>>;
     async fn set_import_status(
         &mut self,
         id: i64,
@@ -128,14 +133,23 @@ macro_rules! impl_import_queries {
 
             async fn import_job(&mut self, id: i64) -> StoreResult<Option<ImportJob>> {
                 let row: Option<JobRow> = sqlx::query_as(
-                    "SELECT id, kind, status, dry_run, file_name, total_rows, processed, created, updated, unchanged, \
-                     failed, stage_changes, moves, bytes_total, bytes_done, message FROM imports WHERE id = $1",
+                    &format!("SELECT {JOB_COLUMNS} FROM imports WHERE id = $1"),
                 )
                 .bind(id)
                 .fetch_optional(&mut *self)
                 .await
                 .map_err(StoreError::from_sqlx)?;
                 Ok(row.map(ImportJob::from))
+            }
+
+            async fn recent_imports(&mut self, limit: i64) -> StoreResult<Vec<ImportJob>> {
+                let sql = format!("SELECT {JOB_COLUMNS} FROM imports ORDER BY id DESC LIMIT $1");
+                let rows: Vec<JobRow> = sqlx::query_as(&sql)
+                    .bind(limit)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                Ok(rows.into_iter().map(ImportJob::from).collect())
             }
 
             async fn set_import_status(&mut self, id: i64, status: JobStatus, message: Option<&str>, finished: Option<DateTime<Utc>>) -> StoreResult<()> {

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::Duration;
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
 use tokio::io::AsyncWriteExt;
 
+use super::job::ImportPreview;
 use super::mapping::{Mapping, auto_map, check_mapping, fields};
 use super::source::{CsvSource, ImportFileError};
 use super::{EncodingChoice, ImportKind, MAX_FILE_BYTES};
@@ -80,30 +80,6 @@ impl UploadWriter {
     pub async fn discard(self) {
         let _ = tokio::fs::remove_file(&self.path).await;
     }
-}
-
-/// What the wizard shows after an upload: the columns, how they were matched and a few rows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-pub struct ImportPreview {
-    /// Pass to `POST /api/v1/imports/uploads/{upload_id}/run`.
-    pub upload_id: String,
-    /// `leads` | `accounts`.
-    pub kind: ImportKind,
-    /// The file's name.
-    pub file_name: String,
-    /// Size in bytes.
-    pub bytes: u64,
-    /// The encoding the file is read in (`UTF-8`, `Shift_JIS`…).
-    pub encoding: String,
-    /// The header cells, in file order.
-    pub headers: Vec<String>,
-    /// The automatic mapping: one field (or none) per column.
-    pub mapping: Vec<Option<String>>,
-    /// The fields a column can feed.
-    pub fields: Vec<String>,
-    /// The first data rows as read.
-    pub sample: Vec<Vec<String>>,
 }
 
 /// The start of a file as read.

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use app::error::AppError;
 use app::imports::job::ImportJob;
-use app::imports::uploads::{ImportPreview, UploadWriter};
+use app::imports::job::ImportPreview;
+use app::imports::uploads::UploadWriter;
 use app::imports::{EncodingChoice, ImportKind, service, uploads};
 use app::state::AppState;
 

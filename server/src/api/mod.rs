@@ -97,7 +97,7 @@ use self::error::ApiError;
         app::imports::job::ImportJob,
         app::imports::job::JobStatus,
         app::imports::job::StageMove,
-        app::imports::uploads::ImportPreview,
+        app::imports::job::ImportPreview,
         imports::Accepted,
         imports::RunUpload,
     )),
