@@ -9,6 +9,8 @@ pub mod model;
 pub mod scoring;
 
 #[cfg(feature = "ssr")]
+pub mod bulk;
+#[cfg(feature = "ssr")]
 pub mod publish;
 #[cfg(feature = "ssr")]
 pub mod service;
