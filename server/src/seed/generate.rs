@@ -21,7 +21,7 @@ use app::leads::scoring::{ScoredActivity, activity_counts, score};
 use super::rng::Rng;
 use super::vocab::{
     COUNTRIES, EN_COMPANY, EN_FIRST, EN_LAST, INDUSTRIES, JA_COMPANY, JA_FAMILY, JA_GIVEN, KIND_WEIGHTS,
-    PERSONAS,
+    PERSONAS, ascii_lower, base36, capitalize, unique_local,
 };
 
 /// How far back the data reaches.
@@ -395,127 +395,6 @@ impl Generator {
     }
 }
 
-/// `n` in base 36 (lower case), for short unique domain parts.
-fn base36(mut n: u64) -> String {
-    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
-    loop {
-        out.push(DIGITS[(n % 36) as usize]);
-        n /= 36;
-        if n == 0 {
-            break;
-        }
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
-
-fn capitalize(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
-/// A lower-case ASCII form of a name for email addresses (`Müller` → `muller`).
-fn ascii_lower(name: &str) -> String {
-    name.chars()
-        .map(|c| match c {
-            'ä' | 'Ä' => 'a',
-            'ö' | 'Ö' => 'o',
-            'ü' | 'Ü' => 'u',
-            c => c.to_ascii_lowercase(),
-        })
-        .filter(char::is_ascii_alphanumeric)
-        .collect()
-}
-
-/// `local`, or `local2`, `local3`… when the account already has it.
-fn unique_local(taken: &mut Vec<String>, local: String) -> String {
-    let mut candidate = local.clone();
-    let mut n = 1;
-    while taken.contains(&candidate) {
-        n += 1;
-        candidate = format!("{local}{n}");
-    }
-    taken.push(candidate.clone());
-    candidate
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use app::definitions::seed::version_one;
-    use app::definitions::stage::automatic_stage;
-
-    fn generator(seed: u64) -> Generator {
-        let now = DateTime::parse_from_rfc3339("2026-11-02T09:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        Generator::new(seed, 1, version_one(), now, vec![(Team::Sdr, 7)])
-    }
-
-    #[test]
-    fn base36_is_short_and_unique() {
-        assert_eq!(base36(0), "0");
-        assert_eq!(base36(35), "z");
-        assert_eq!(base36(36), "10");
-    }
-
-    #[test]
-    fn the_same_seed_and_number_give_the_same_account() {
-        assert_eq!(generator(3).account(17, 100), generator(3).account(17, 100));
-        assert_ne!(
-            generator(3).account(17, 100).domain,
-            generator(4).account(17, 100).domain
-        );
-    }
-
-    #[test]
-    fn every_lead_is_consistent_with_the_rules_today() {
-        let g = generator(9);
-        for k in 0..300 {
-            let account = g.account(k, 8);
-            assert!((1..=8).contains(&account.leads.len()));
-            for lead in &account.leads {
-                let acts: Vec<ScoredActivity> = lead
-                    .activities
-                    .iter()
-                    .map(|(kind, at)| ScoredActivity {
-                        kind: kind.clone(),
-                        occurred_at: *at,
-                    })
-                    .collect();
-                assert_eq!(lead.score, score(&g.def.scoring, &acts, g.now).total);
-                let facts = LeadFacts {
-                    email: Some(lead.email.clone()),
-                    consent: lead.consent,
-                    persona: lead.persona.clone(),
-                    job_title: lead.job_title.clone(),
-                    score: lead.score,
-                    source: lead.source.clone(),
-                    country: lead.country.clone(),
-                    account: Some(AccountFacts {
-                        employees: account.employees,
-                        industry: account.industry.clone(),
-                        country: account.country.clone(),
-                        annual_revenue: account.annual_revenue,
-                        is_target: account.is_target,
-                        tier: account.tier.clone(),
-                    }),
-                    activity_counts: Vec::new(),
-                };
-                assert_eq!(lead.stage, g.def.stages[automatic_stage(&g.def, &facts)].key);
-                assert_eq!(lead.transitions.last().unwrap().to, lead.stage);
-                assert!(lead.transitions.windows(2).all(|w| w[0].at <= w[1].at));
-                assert!(
-                    lead.activities
-                        .iter()
-                        .all(|(_, at)| *at >= lead.created_at && *at <= g.now)
-                );
-                assert_eq!(lead.handoffs.len(), usize::from(lead.stage == "mql"));
-            }
-        }
-    }
-}
+#[path = "generate_tests.rs"]
+mod tests;

@@ -321,3 +321,51 @@ pub const KIND_WEIGHTS: &[(&str, [u32; 4])] = &[
     ("demo_request", [0, 1, 3, 12]),
     ("meeting_booked", [0, 0, 3, 12]),
 ];
+
+/// `n` in base 36 (lower case), for short unique domain parts.
+pub fn base36(mut n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+pub fn capitalize(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A lower-case ASCII form of a name for email addresses (`Müller` → `muller`).
+pub fn ascii_lower(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            'ä' | 'Ä' => 'a',
+            'ö' | 'Ö' => 'o',
+            'ü' | 'Ü' => 'u',
+            c => c.to_ascii_lowercase(),
+        })
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+/// `local`, or `local2`, `local3`… when the account already has it.
+pub fn unique_local(taken: &mut Vec<String>, local: String) -> String {
+    let mut candidate = local.clone();
+    let mut n = 1;
+    while taken.contains(&candidate) {
+        n += 1;
+        candidate = format!("{local}{n}");
+    }
+    taken.push(candidate.clone());
+    candidate
+}
