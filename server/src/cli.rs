@@ -47,7 +47,7 @@ pub enum Command {
     },
     /// Fill the database with demo data.
     Seed(SeedArgs),
-    /// Measure sign-in throughput and page rendering on a scratch database.
+    /// Measure sign-in throughput and page rendering (or `impact`) on a scratch database.
     Bench(crate::bench::BenchArgs),
 }
 
@@ -166,7 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(_) => bail!("say what to seed: `accord seed demo` or `accord seed --leads N`"),
-        Command::Bench(args) => crate::bench::run(args).await,
+        Command::Bench(args) => crate::bench::run(args, &cli.database_url).await,
     }
 }
 
