@@ -15,7 +15,7 @@ use futures_util::TryStreamExt;
 use crate::definitions::model::Definition;
 use crate::error::AppResult;
 use crate::store::{Db, StoreError, StoreResult};
-use crate::{in_tx, with_conn};
+use crate::{in_tx, on_db, with_conn};
 
 /// An account to create, with its contacts.
 #[derive(Clone, Debug, PartialEq)]
@@ -418,6 +418,14 @@ async fn write_batch_tx<C: BulkQueries + SyncIdSequences>(
     counts.transitions = transitions.len() as u64;
     counts.handoffs = handoffs.len() as u64;
     Ok(counts)
+}
+
+/// Refreshes the query planner's statistics after a bulk load (`ANALYZE`, the same statement
+/// on both backends): without them PostgreSQL plans the first whole-funnel reads over a
+/// million fresh rows as if the tables were empty.
+pub async fn analyze(db: &Db) -> AppResult<()> {
+    on_db!(db, pool => sqlx::query("ANALYZE").execute(pool).await.map(|_| ()).map_err(StoreError::from_sqlx))?;
+    Ok(())
 }
 
 /// Reads the evaluation columns of every lead (see [`BulkQueries::scan_leads`]).

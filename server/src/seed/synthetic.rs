@@ -116,6 +116,11 @@ pub async fn synthetic(state: &AppState, leads: u64, seed: u64) -> anyhow::Resul
     }
     producer.await?;
     bar.finish_and_clear();
+    if counts.leads > 0 {
+        bulk::analyze(&state.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot refresh the planner statistics: {e}"))?;
+    }
     let report = SyntheticReport {
         counts,
         elapsed: started.elapsed(),
