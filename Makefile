@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:3000
 DATABASE_URL ?= sqlite://accord.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run test setup build bench fmt lint
+.PHONY: run test setup build bench bench-impact fmt lint
 
 ## Install what is missing, build, migrate, seed demo data into an empty database, serve.
 run: setup build
@@ -29,8 +29,15 @@ build:
 bench: setup
 	cargo build --release -p server --bin accord
 	RUST_LOG=warn $(TARGET)/release/accord bench
-	@command -v sqlite3 >/dev/null || { echo "bench-import compares with sqlite3 .import: apt-get install sqlite3"; exit 1; }
-	RUST_LOG=warn $(TARGET)/release/accord bench-import
+	@command -v sqlite3 >/dev/null || { echo "bench import compares with sqlite3 .import: apt-get install sqlite3"; exit 1; }
+	RUST_LOG=warn $(TARGET)/release/accord bench import
+
+## The impact preview against a bare scan on LEADS synthetic leads (default 1,000,000); errors
+## only, since a full scan of a million rows rightly trips sqlx's slow-statement warning.
+LEADS ?= 1000000
+bench-impact: setup
+	cargo build --release -p server --bin accord
+	RUST_LOG=error $(TARGET)/release/accord bench impact --leads $(LEADS)
 
 fmt:
 	cargo fmt --all

@@ -348,6 +348,7 @@ mod tests {
                 NavEntry::Accounts,
                 NavEntry::Definitions,
                 NavEntry::Proposals,
+                NavEntry::Imports,
                 NavEntry::Audit
             ]
         );
@@ -359,6 +360,7 @@ mod tests {
                 NavEntry::Accounts,
                 NavEntry::Definitions,
                 NavEntry::Proposals,
+                NavEntry::Imports,
                 NavEntry::Audit,
                 NavEntry::Users
             ]

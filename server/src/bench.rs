@@ -1,5 +1,9 @@
 //! `accord bench`: figures for docs/benchmarks.md, measured in-process on a scratch SQLite
 //! database (the real router, sessions, argon2id and SSR; no network in between).
+//! `accord bench impact` measures the impact preview on many leads ([`impact`]).
+
+pub mod impact;
+pub mod import;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -7,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use axum::Router;
 use axum::body::Body;
-use clap::Args;
+use clap::{Args, Subcommand};
 use http::{Request, StatusCode, header};
 use tower::ServiceExt;
 
@@ -19,7 +23,11 @@ use crate::config;
 
 /// Options of `accord bench`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
+    /// Another benchmark than sign-in and page rendering.
+    #[command(subcommand)]
+    pub what: Option<BenchWhat>,
     /// Sign-ins to time.
     #[arg(long, default_value_t = 40)]
     pub sign_ins: usize,
@@ -29,6 +37,16 @@ pub struct BenchArgs {
     /// Also write the figures as Markdown to this file.
     #[arg(long)]
     pub output: Option<PathBuf>,
+}
+
+/// Benchmarks other than the default one.
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// The impact preview of a proposal against a bare scan of the leads table, on a scratch
+    /// database seeded with synthetic leads (PostgreSQL when `--database-url` is `postgres://…`).
+    Impact(impact::ImpactArgs),
+    /// `accord import` of a generated lead CSV against `sqlite3 .import` of the same file.
+    Import(import::ImportBenchArgs),
 }
 
 /// Summary of one measured operation.
@@ -62,7 +80,12 @@ fn summarize(name: &'static str, mut samples: Vec<Duration>, total: Duration) ->
 const BENCH_PASSWORD: &str = "bench-password-123";
 
 /// Runs the benchmarks and prints a Markdown table.
-pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+pub async fn run(args: BenchArgs, database_url: &str) -> anyhow::Result<()> {
+    match args.what {
+        Some(BenchWhat::Impact(impact)) => return impact::run(impact, database_url).await,
+        Some(BenchWhat::Import(import)) => return import::run(import).await,
+        None => {}
+    }
     if args.sign_ins == 0 || args.renders == 0 {
         bail!("--sign-ins and --renders must be at least 1");
     }

@@ -66,9 +66,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         errors: Option<std::path::PathBuf>,
     },
-    /// Time `accord import` of a generated lead file against `sqlite3 .import` of the same file.
-    BenchImport(crate::bench_import::ImportBenchArgs),
-    /// Measure sign-in throughput and page rendering on a scratch database.
+    /// Measure sign-in throughput and page rendering (or `impact`) on a scratch database.
     Bench(crate::bench::BenchArgs),
 }
 
@@ -95,12 +93,21 @@ pub enum UserCommand {
     },
 }
 
-/// `accord seed …`.
+/// `accord seed demo` or `accord seed --leads N [--seed S]`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct SeedArgs {
-    /// What to seed.
+    /// What to seed (or `--leads N` for synthetic data).
     #[command(subcommand)]
-    pub what: SeedWhat,
+    pub what: Option<SeedWhat>,
+    /// Synthetic leads to add, with accounts, activities and stage history over the last
+    /// twelve months, evaluated under the current definition (for benchmarks).
+    #[arg(long, required = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub leads: Option<u64>,
+    /// Seed of the synthetic data: the same seed gives the same accounts and leads (a re-run
+    /// skips those it made before); another seed adds other ones.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Seed kinds.
@@ -159,7 +166,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             ));
             Ok(())
         }
-        Command::Seed(SeedArgs { what: SeedWhat::Demo }) => {
+        Command::Seed(SeedArgs {
+            what: Some(SeedWhat::Demo),
+            ..
+        }) => {
             let state = scratch_state(&cli.database_url).await?;
             crate::seed::demo(&state).await
         }
@@ -182,8 +192,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             crate::import_cli::run(&state, options).await
         }
-        Command::Bench(args) => crate::bench::run(args).await,
-        Command::BenchImport(args) => crate::bench_import::run(args).await,
+        Command::Seed(SeedArgs {
+            what: None,
+            leads: Some(leads),
+            seed,
+        }) => {
+            let state = scratch_state(&cli.database_url).await?;
+            let report = crate::seed::synthetic::synthetic(&state, leads, seed).await?;
+            state.db.close().await;
+            say(&report.summary());
+            Ok(())
+        }
+        Command::Seed(_) => bail!("say what to seed: `accord seed demo` or `accord seed --leads N`"),
+        Command::Bench(args) => crate::bench::run(args, &cli.database_url).await,
     }
 }
 

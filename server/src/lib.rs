@@ -3,7 +3,6 @@
 
 pub mod api;
 pub mod bench;
-pub mod bench_import;
 pub mod cli;
 pub mod config;
 pub mod import_cli;

@@ -1,4 +1,10 @@
-//! Demo data for `accord seed demo` (the README's run command uses it on an empty database).
+//! Demo data for `accord seed demo` (the README's run command uses it on an empty database),
+//! and synthetic data in bulk for `accord seed --leads N` ([`synthetic`]).
+
+mod generate;
+mod rng;
+pub mod synthetic;
+mod vocab;
 
 use app::auth::{NewUserInput, User, service};
 use app::leads::model::{AccountInput, LeadInput};

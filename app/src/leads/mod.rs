@@ -13,6 +13,8 @@ pub mod scoring;
 pub mod views;
 
 #[cfg(feature = "ssr")]
+pub mod bulk;
+#[cfg(feature = "ssr")]
 pub mod publish;
 #[cfg(feature = "ssr")]
 pub mod service;

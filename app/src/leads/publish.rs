@@ -4,17 +4,18 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::impact::{Impact, ImpactBuilder, LeadSnapshot};
 use super::lifecycle::{publish_move, stage_index_or_first};
 use super::scoring::{ScoredActivity, activity_counts, score};
-use super::store::{LeadFactsRow, LeadQueries};
+use super::store::{ActivitySpan, LeadFactsRow, LeadQueries};
 use crate::auth::User;
 use crate::definitions::criteria::{AccountFacts, LeadFacts, activity_windows};
 use crate::definitions::model::{Definition, EntryOn};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use crate::store::Db;
 use crate::{in_tx, with_conn};
 
 /// Leads per batch.
@@ -68,9 +69,63 @@ fn group_activities(rows: Vec<(i64, String, DateTime<Utc>)>) -> HashMap<i64, Vec
     map
 }
 
+/// Leads per batch of the impact preview (read-only, so larger batches cost nothing in locks).
+const IMPACT_BATCH: i64 = 10_000;
+
+/// The stretch of time whose activities can matter under `def` at `now`: from the longest of
+/// the decay window and the criteria's activity windows (unbounded without a decay window)
+/// up to now, each widened by a day so that the database's comparison is only a pre-filter;
+/// [`score`] and [`activity_counts`] still apply the exact bounds.
+fn relevant_span(def: &Definition, windows: &[(String, u32)], now: DateTime<Utc>) -> ActivitySpan {
+    let slack = Duration::days(1);
+    let since = def.scoring.decay_days.and_then(|decay| {
+        let days = windows
+            .iter()
+            .map(|(_, d)| *d)
+            .chain([decay])
+            .max()
+            .unwrap_or(decay);
+        Duration::try_days(i64::from(days)).and_then(|span| now.checked_sub_signed(span + slack))
+    });
+    ActivitySpan {
+        since,
+        until: now + slack,
+    }
+}
+
+/// One batch of leads with their (pre-filtered) activities, ordered by lead id.
+type FactsBatch = (Vec<LeadFactsRow>, Vec<(i64, String, DateTime<Utc>)>);
+
+/// Reads the leads by id range, each range's leads (joined with their accounts) and its
+/// activities on two connections at once, into `tx` until the last lead or until the
+/// receiver is gone; runs beside the evaluation so that reading and evaluating overlap.
+async fn read_batches(
+    db: Db,
+    span: ActivitySpan,
+    tx: tokio::sync::mpsc::Sender<FactsBatch>,
+) -> AppResult<()> {
+    let max_id = with_conn!(&db, c => c.max_lead_id().await?);
+    let mut first = 1i64;
+    while first <= max_id {
+        let last = first.saturating_add(IMPACT_BATCH - 1);
+        let leads = async { Ok::<_, AppError>(with_conn!(&db, c => c.lead_facts_range(first, last).await?)) };
+        let acts =
+            async { Ok::<_, AppError>(with_conn!(&db, c => c.activities_in(first, last, &span).await?)) };
+        let batch = tokio::try_join!(leads, acts)?;
+        first = last.saturating_add(1);
+        if !batch.0.is_empty() && tx.send(batch).await.is_err() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
 /// The impact preview of proposal `id`: for every lead, its stage under the proposal versus
 /// today, grouped into moves. Leads already past a human decision (from the first stage entered
 /// on acceptance on) are counted but never moved by a definition.
+///
+/// One task reads batches of leads (with their accounts, in one joined query) and the
+/// activities that can still count, while this one evaluates the previous batch.
 pub async fn proposal_impact(state: &AppState, actor: Option<&User>, id: i64) -> AppResult<Impact> {
     let proposal = crate::definitions::service::proposal(state, actor, id).await?;
     let def = proposal.definition;
@@ -79,36 +134,41 @@ pub async fn proposal_impact(state: &AppState, actor: Option<&User>, id: i64) ->
     let now = state.clock.now();
     let mut builder = ImpactBuilder::new(&def, proposal.requalify, 5);
     let mut kept_by_people = 0u64;
-    let mut after = 0i64;
-    loop {
-        let (rows, acts) = with_conn!(&state.db, c => {
-            let rows = c.lead_facts_batch(after, BATCH).await?;
-            let acts = match (rows.first(), rows.last()) {
-                (Some(first), Some(last)) => c.activities_in(first.id, last.id).await?,
-                _ => Vec::new(),
-            };
-            Ok::<_, AppError>((rows, acts))
-        })?;
-        let Some(last) = rows.last() else { break };
-        after = last.id;
-        let acts = group_activities(acts);
-        for row in &rows {
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let reader = tokio::spawn(read_batches(
+        state.db.clone(),
+        relevant_span(&def, &windows, now),
+        tx,
+    ));
+    let mut lead_acts = Vec::new();
+    while let Some((rows, acts)) = rx.recv().await {
+        let mut acts = acts.into_iter().peekable();
+        for row in rows {
+            lead_acts.clear();
+            while let Some((lead, kind, occurred_at)) = acts.next_if(|(lead, _, _)| *lead <= row.id) {
+                if lead == row.id {
+                    lead_acts.push(ScoredActivity { kind, occurred_at });
+                }
+            }
             let current = stage_index_or_first(&def, &row.stage);
             if row.past_human_decision || (def.stage(&row.stage).is_some() && current >= decided_from) {
                 kept_by_people += 1;
                 continue;
             }
-            let lead_acts = acts.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
-            let (facts, _) = lead_facts(&def, &windows, row, lead_acts, now);
+            let (facts, _) = lead_facts(&def, &windows, &row, &lead_acts, now);
             builder.add(&LeadSnapshot {
                 id: row.id,
-                email: row.email.clone(),
-                stage: row.stage.clone(),
+                email: row.email,
+                stage: row.stage,
                 facts,
                 past_human_decision: false,
             });
         }
     }
+    reader.await.map_err(|e| {
+        tracing::error!(error = %e, "the impact preview's reader failed");
+        AppError::Internal
+    })??;
     let mut impact = builder.finish();
     impact.evaluated += kept_by_people;
     Ok(impact)
@@ -127,6 +187,7 @@ pub async fn apply_published(
     let windows = activity_windows(def);
     let decided_from = first_acceptance(def);
     let now = state.clock.now();
+    let span = relevant_span(def, &windows, now);
     let mut moved = 0u64;
     let mut after = 0i64;
     loop {
@@ -136,7 +197,7 @@ pub async fn apply_published(
                 (Some(first), Some(last)) => (first.id, last.id),
                 _ => (0, 0),
             };
-            let acts = if rows.is_empty() { HashMap::new() } else { group_activities(c.activities_in(first, last).await?) };
+            let acts = if rows.is_empty() { HashMap::new() } else { group_activities(c.activities_in(first, last, &span).await?) };
             after = last;
             for row in &rows {
                 let lead_acts = acts.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);

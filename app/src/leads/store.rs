@@ -89,6 +89,12 @@ pub(crate) const ACCOUNT_COLUMNS: &str =
 pub(crate) const LEAD_COLUMNS: &str = "l.id, l.email, l.first_name, l.last_name, l.job_title, l.persona, l.consent, l.source, \
      l.country, l.account_id, l.owner_id, l.score, l.stage, l.stage_entered_at, l.past_human_decision, l.updated_at";
 
+/// The lead and account columns of [`LeadFactsRow`], joined, for a `WHERE` on `l.id`.
+const LEAD_FACTS_SELECT: &str = "SELECT l.id, l.email, l.stage, l.score, l.consent, l.persona, l.job_title, \
+     l.source, l.country, l.past_human_decision, l.account_id, a.employees AS a_employees, \
+     a.industry AS a_industry, a.country AS a_country, a.annual_revenue AS a_annual_revenue, \
+     a.is_target AS a_is_target, a.tier AS a_tier FROM leads l LEFT JOIN accounts a ON a.id = l.account_id";
+
 /// A lead with its account's facts, for evaluating many leads at once.
 #[derive(Clone, Debug, sqlx::FromRow)]
 #[allow(missing_docs)]
@@ -110,6 +116,16 @@ pub struct LeadFactsRow {
     pub a_annual_revenue: Option<f64>,
     pub a_is_target: Option<bool>,
     pub a_tier: Option<String>,
+}
+
+/// The stretch of time a batch read of activities covers: a pre-filter that keeps activities
+/// that cannot count out of the read; the rules still apply their exact windows.
+#[derive(Clone, Copy, Debug)]
+pub struct ActivitySpan {
+    /// Only activities after this time (none: since forever).
+    pub since: Option<DateTime<Utc>>,
+    /// Only activities before this time.
+    pub until: DateTime<Utc>,
 }
 
 /// Queries of the leads domain on a connection or transaction of either backend.
@@ -165,11 +181,16 @@ pub trait LeadQueries {
     ) -> StoreResult<(i64, Vec<(AccountRow, i64)>)>;
     /// The next `limit` leads after id `after`, with their accounts' facts.
     async fn lead_facts_batch(&mut self, after: i64, limit: i64) -> StoreResult<Vec<LeadFactsRow>>;
-    /// Every activity of leads with ids in `first..=last`, ordered by lead.
+    /// The leads with ids in `first..=last`, with their accounts' facts, by id.
+    async fn lead_facts_range(&mut self, first: i64, last: i64) -> StoreResult<Vec<LeadFactsRow>>;
+    /// The largest lead id (0 without leads).
+    async fn max_lead_id(&mut self) -> StoreResult<i64>;
+    /// The activities inside `span` of leads with ids in `first..=last`, ordered by lead.
     async fn activities_in(
         &mut self,
         first: i64,
         last: i64,
+        span: &ActivitySpan,
     ) -> StoreResult<Vec<(i64, String, DateTime<Utc>)>>;
 }
 
@@ -454,26 +475,39 @@ macro_rules! impl_lead_queries {
             }
 
             async fn lead_facts_batch(&mut self, after: i64, limit: i64) -> StoreResult<Vec<LeadFactsRow>> {
-                sqlx::query_as(
-                    "SELECT l.id, l.email, l.stage, l.score, l.consent, l.persona, l.job_title, l.source, l.country, \
-                     l.past_human_decision, l.account_id, a.employees AS a_employees, a.industry AS a_industry, \
-                     a.country AS a_country, a.annual_revenue AS a_annual_revenue, a.is_target AS a_is_target, \
-                     a.tier AS a_tier FROM leads l LEFT JOIN accounts a ON a.id = l.account_id \
-                     WHERE l.id > $1 ORDER BY l.id LIMIT $2",
-                )
-                .bind(after)
-                .bind(limit)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(StoreError::from_sqlx)
+                sqlx::query_as(&format!("{LEAD_FACTS_SELECT} WHERE l.id > $1 ORDER BY l.id LIMIT $2"))
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)
             }
 
-            async fn activities_in(&mut self, first: i64, last: i64) -> StoreResult<Vec<(i64, String, DateTime<Utc>)>> {
+            async fn lead_facts_range(&mut self, first: i64, last: i64) -> StoreResult<Vec<LeadFactsRow>> {
+                sqlx::query_as(&format!("{LEAD_FACTS_SELECT} WHERE l.id BETWEEN $1 AND $2 ORDER BY l.id"))
+                    .bind(first)
+                    .bind(last)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)
+            }
+
+            async fn max_lead_id(&mut self) -> StoreResult<i64> {
+                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM leads")
+                    .fetch_one(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)
+            }
+
+            async fn activities_in(&mut self, first: i64, last: i64, span: &ActivitySpan) -> StoreResult<Vec<(i64, String, DateTime<Utc>)>> {
                 sqlx::query_as(
-                    "SELECT lead_id, kind, occurred_at FROM activities WHERE lead_id BETWEEN $1 AND $2 ORDER BY lead_id",
+                    "SELECT lead_id, kind, occurred_at FROM activities WHERE lead_id BETWEEN $1 AND $2 \
+                     AND occurred_at < $3 AND ($4 IS NULL OR occurred_at > $4) ORDER BY lead_id",
                 )
                 .bind(first)
                 .bind(last)
+                .bind(span.until)
+                .bind(span.since)
                 .fetch_all(&mut *self)
                 .await
                 .map_err(StoreError::from_sqlx)

@@ -1,4 +1,4 @@
-//! `accord bench-import`: a generated lead CSV loaded side by side by `sqlite3 .import` (into
+//! `accord bench import`: a generated lead CSV loaded side by side by `sqlite3 .import` (into
 //! one table with an email primary key) and by `accord import` (validation, accounts, stage
 //! evaluation, history, handoffs), in one run on the same file, with the importer's peak
 //! memory. Figures go to docs/benchmarks.md.
@@ -17,7 +17,7 @@ use app::state::AuthSettings;
 use crate::cli::say;
 use crate::config;
 
-/// Options of `accord bench-import`.
+/// Options of `accord bench import`.
 #[derive(Debug, Args)]
 pub struct ImportBenchArgs {
     /// Data rows in the generated file.
