@@ -59,6 +59,17 @@ pub trait BulkQueries {
     async fn insert_handoffs(&mut self, handoffs: &[HandoffWrite<'_>]) -> StoreResult<()>;
 }
 
+/// A JSON array of strings: one bound value for a whole list (SQLite's `json_each`).
+fn json_list(items: &[&str]) -> String {
+    serde_json::Value::from(
+        items
+            .iter()
+            .map(|s| serde_json::Value::from(*s))
+            .collect::<Vec<_>>(),
+    )
+    .to_string()
+}
+
 /// A time as the SQLite driver stores it, formatted once per batch rather than per value.
 fn sqlite_time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
@@ -70,11 +81,19 @@ fn pg_time(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 macro_rules! impl_bulk_queries {
-    ($conn:ty, $db:ty, $time:path, $params:expr) => {
+    ($conn:ty, $db:ty, $time:path, $params:expr, $json:expr) => {
         // The time argument is a String on SQLite and a (Copy) DateTime on PostgreSQL.
         #[allow(clippy::clone_on_copy)]
         impl BulkQueries for $conn {
             async fn leads_by_emails(&mut self, emails: &[&str]) -> StoreResult<Vec<LeadRow>> {
+                if $json {
+                    let sql = format!("SELECT {LEAD_COLUMNS} FROM leads l WHERE l.email IN (SELECT value FROM json_each($1))");
+                    return sqlx::query_as(&sql)
+                        .bind(json_list(emails))
+                        .fetch_all(&mut *self)
+                        .await
+                        .map_err(StoreError::from_sqlx);
+                }
                 let mut rows = Vec::with_capacity(emails.len());
                 for chunk in emails.chunks(rows_per($params, 1)) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(format!("SELECT {LEAD_COLUMNS} FROM leads l WHERE l.email IN ("));
@@ -131,6 +150,31 @@ macro_rules! impl_bulk_queries {
             }
 
             async fn insert_leads(&mut self, leads: &[NewLead<'_>], now: DateTime<Utc>) -> StoreResult<Vec<(String, i64)>> {
+                if $json {
+                    let rows: Vec<serde_json::Value> = leads
+                        .iter()
+                        .map(|l| {
+                            let u = l.upsert;
+                            serde_json::json!([
+                                u.email, u.first_name, u.last_name, u.job_title, u.persona,
+                                i64::from(u.consent.unwrap_or(false)), u.source, u.country,
+                                l.account_id, l.score, l.stage
+                            ])
+                        })
+                        .collect();
+                    return sqlx::query_as(
+                        "INSERT INTO leads (email, first_name, last_name, job_title, persona, consent, source, country, \
+                         account_id, score, stage, stage_entered_at, created_at, updated_at) \
+                         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, \
+                         j.value ->> 6, j.value ->> 7, j.value ->> 8, j.value ->> 9, j.value ->> 10, $2, $2, $2 \
+                         FROM json_each($1) AS j RETURNING email, id",
+                    )
+                    .bind(serde_json::Value::Array(rows).to_string())
+                    .bind($time(now))
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx);
+                }
                 let mut ids = Vec::with_capacity(leads.len());
                 let at = $time(now);
                 for chunk in leads.chunks(rows_per($params, 14)) {
@@ -162,6 +206,27 @@ macro_rules! impl_bulk_queries {
             }
 
             async fn insert_transitions(&mut self, transitions: &[TransitionWrite<'_>]) -> StoreResult<()> {
+                if $json {
+                    let rows: Vec<serde_json::Value> = transitions
+                        .iter()
+                        .map(|t| {
+                            serde_json::json!([
+                                t.lead_id, t.from, t.to, $time(t.at), t.cause, t.actor_id,
+                                t.definition_version, t.reason
+                            ])
+                        })
+                        .collect();
+                    sqlx::query(
+                        "INSERT INTO stage_transitions (lead_id, from_stage, to_stage, at, cause, actor_id, definition_version, reason) \
+                         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, \
+                         j.value ->> 6, j.value ->> 7 FROM json_each($1) AS j",
+                    )
+                    .bind(serde_json::Value::Array(rows).to_string())
+                    .execute(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                    return Ok(());
+                }
                 for chunk in transitions.chunks(rows_per($params, 8)) {
                     let mut q = sqlx::QueryBuilder::<$db>::new(
                         "INSERT INTO stage_transitions (lead_id, from_stage, to_stage, at, cause, actor_id, definition_version, reason) ",
@@ -204,5 +269,11 @@ macro_rules! impl_bulk_queries {
     };
 }
 
-impl_bulk_queries!(sqlx::SqliteConnection, sqlx::Sqlite, sqlite_time, SQLITE_PARAMS);
-impl_bulk_queries!(sqlx::PgConnection, sqlx::Postgres, pg_time, PG_PARAMS);
+impl_bulk_queries!(
+    sqlx::SqliteConnection,
+    sqlx::Sqlite,
+    sqlite_time,
+    SQLITE_PARAMS,
+    true
+);
+impl_bulk_queries!(sqlx::PgConnection, sqlx::Postgres, pg_time, PG_PARAMS, false);
