@@ -304,14 +304,7 @@ pub async fn leads<C: LeadQueries + BulkQueries>(
         match accounts.get(domain) {
             Some(existing) if account_changes(&company, existing) => {
                 let id = existing.id;
-                let before = stages_of_account(c, id).await?;
-                upsert_account_tx(c, ctx.version, ctx.def, &company, &ctx.actor(), ctx.now).await?;
-                for (lead_id, from) in before {
-                    if let Some(after) = c.lead(lead_id).await? {
-                        out.moved(&from, &after.stage);
-                    }
-                }
-                if let Some(row) = c.account(id).await? {
+                if let Some(row) = update_account(c, ctx, &company, id, &mut out).await? {
                     accounts.insert(domain.clone(), row);
                 }
             }
@@ -514,12 +507,28 @@ fn transition<'a>(
     }
 }
 
-async fn stages_of_account<C: LeadQueries>(c: &mut C, account_id: i64) -> AppResult<Vec<(i64, String)>> {
-    Ok(c.leads_of_account(account_id)
+/// Changes an existing account through the single-record path (its contacts are
+/// re-evaluated), counts the contacts' stage moves and returns the account as it is now.
+async fn update_account<C: LeadQueries>(
+    c: &mut C,
+    ctx: &Context<'_>,
+    upsert: &AccountUpsert,
+    id: i64,
+    out: &mut Applied,
+) -> AppResult<Option<AccountRow>> {
+    let before: Vec<(i64, String)> = c
+        .leads_of_account(id)
         .await?
         .into_iter()
         .map(|l| (l.id, l.stage))
-        .collect())
+        .collect();
+    upsert_account_tx(c, ctx.version, ctx.def, upsert, &ctx.actor(), ctx.now).await?;
+    for (lead_id, from) in before {
+        if let Some(after) = c.lead(lead_id).await? {
+            out.moved(&from, &after.stage);
+        }
+    }
+    Ok(c.account(id).await?)
 }
 
 /// Applies a batch of an account file.
@@ -588,14 +597,7 @@ pub async fn accounts<C: LeadQueries + BulkQueries>(
             out.counts.unchanged += 1;
             continue;
         }
-        let before = stages_of_account(c, id).await?;
-        upsert_account_tx(c, ctx.version, ctx.def, &upsert, &ctx.actor(), ctx.now).await?;
-        for (lead_id, from) in before {
-            if let Some(after) = c.lead(lead_id).await? {
-                out.moved(&from, &after.stage);
-            }
-        }
-        if let Some(row) = c.account(id).await? {
+        if let Some(row) = update_account(c, ctx, &upsert, id, &mut out).await? {
             existing.insert(upsert.domain.clone(), row);
         }
         out.counts.updated += 1;
@@ -604,94 +606,5 @@ pub async fn accounts<C: LeadQueries + BulkQueries>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn upsert(email: &str) -> LeadUpsert {
-        LeadUpsert {
-            email: email.into(),
-            first_name: None,
-            last_name: None,
-            job_title: None,
-            persona: None,
-            consent: None,
-            source: None,
-            country: None,
-            account_domain: None,
-        }
-    }
-
-    fn row() -> LeadRow {
-        LeadRow {
-            id: 1,
-            email: "a@x.jp".into(),
-            first_name: Some("Aya".into()),
-            last_name: None,
-            job_title: None,
-            persona: None,
-            consent: true,
-            source: None,
-            country: Some("JP".into()),
-            account_id: Some(7),
-            owner_id: None,
-            score: 0,
-            stage: "lead".into(),
-            stage_entered_at: Utc::now(),
-            past_human_decision: false,
-            updated_at: Utc::now(),
-        }
-    }
-
-    #[test]
-    fn empty_cells_and_equal_values_change_nothing() {
-        let mut u = upsert("a@x.jp");
-        assert!(!lead_changes(&u, &row(), None));
-        u.first_name = Some("Aya".into());
-        u.consent = Some(true);
-        assert!(!lead_changes(&u, &row(), Some(7)));
-        u.country = Some("US".into());
-        assert!(lead_changes(&u, &row(), Some(7)));
-        let mut moved = upsert("a@x.jp");
-        moved.consent = Some(false);
-        assert!(lead_changes(&moved, &row(), None));
-        assert!(lead_changes(&upsert("a@x.jp"), &row(), Some(8)));
-    }
-
-    #[test]
-    fn a_later_row_for_the_same_lead_fills_and_overrides() {
-        let mut first = upsert("a@x.jp");
-        first.first_name = Some("Aya".into());
-        let mut second = upsert("a@x.jp");
-        second.last_name = Some("Sato".into());
-        assert!(merge_lead(&mut first, &second));
-        assert_eq!(first.first_name.as_deref(), Some("Aya"));
-        assert_eq!(first.last_name.as_deref(), Some("Sato"));
-        assert!(
-            !merge_lead(&mut first, &second),
-            "the same row again changes nothing"
-        );
-    }
-
-    #[test]
-    fn account_changes_ignore_empty_cells() {
-        let row = AccountRow {
-            id: 1,
-            domain: "x.jp".into(),
-            name: "X".into(),
-            employees: Some(50),
-            industry: None,
-            country: None,
-            annual_revenue: None,
-            is_target: false,
-            tier: None,
-            stage: None,
-        };
-        let mut u = bare_account("x.jp");
-        assert!(!account_changes(&u, &row));
-        u.employees = Some(50);
-        u.is_target = Some(false);
-        assert!(!account_changes(&u, &row));
-        u.employees = Some(120);
-        assert!(account_changes(&u, &row));
-    }
-}
+#[path = "apply_tests.rs"]
+mod tests;

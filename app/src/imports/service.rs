@@ -141,7 +141,7 @@ pub async fn start_file(
         let uploads::Inspected { headers, mapping, .. } =
             tokio::task::spawn_blocking(move || uploads::inspect(&probe, kind, encoding))
                 .await
-                .map_err(|_| AppError::Internal)??;
+                .map_err(uploads::internal)??;
         uploads::check(kind, &mapping, headers.len())?;
         let id = create_job(state, Some(user), kind, dry_run, file_name, encoding, bytes).await?;
         Ok::<_, AppError>((user.clone(), id, mapping))
@@ -187,7 +187,7 @@ pub async fn start_upload(
         ..
     } = tokio::task::spawn_blocking(move || uploads::inspect(&probe, kind, encoding))
         .await
-        .map_err(|_| AppError::Internal)??;
+        .map_err(uploads::internal)??;
     let mapping = match mapping {
         Some(columns) => uploads::mapping_for(kind, columns, headers.len())?,
         None => {

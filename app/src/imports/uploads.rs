@@ -31,7 +31,8 @@ fn upload_dir() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("accord-uploads"))
 }
 
-fn internal(e: impl std::fmt::Display) -> AppError {
+/// An unexpected storage or thread failure: logged with its cause, answered as internal.
+pub(super) fn internal(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "upload storage failed");
     AppError::Internal
 }

@@ -64,22 +64,19 @@ impl Wizard {
     }
 }
 
-/// Sends the form's file to the JSON API and returns the preview, or the error message (in
-/// the user's language: the API localizes it).
+/// Sends the form's file to the JSON API and returns the preview, or the API's error message
+/// (already in the user's language); `Err(None)` when the request itself failed.
 #[cfg(feature = "hydrate")]
-async fn upload(form: web_sys::FormData) -> Result<ImportPreview, String> {
+async fn upload(form: web_sys::FormData) -> Result<ImportPreview, Option<String>> {
     let request = gloo_net::http::Request::post("/api/v1/imports/uploads")
         .body(form)
-        .map_err(|e| e.to_string())?;
-    let response = request.send().await.map_err(|e| e.to_string())?;
+        .map_err(|_| None)?;
+    let response = request.send().await.map_err(|_| None)?;
     if response.ok() {
-        return response.json::<ImportPreview>().await.map_err(|e| e.to_string());
+        return response.json::<ImportPreview>().await.map_err(|_| None);
     }
-    let body: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
-    Err(body["error"]["message"]
-        .as_str()
-        .unwrap_or("upload failed")
-        .to_owned())
+    let body: serde_json::Value = response.json().await.map_err(|_| None)?;
+    Err(body["error"]["message"].as_str().map(str::to_owned))
 }
 
 #[component]
@@ -144,7 +141,9 @@ fn ImportWizard() -> impl IntoView {
                         wizard.mapping.set(preview.mapping.clone());
                         wizard.preview.set(Some(preview));
                     }
-                    Err(message) => wizard.upload_error.set(Some(message)),
+                    Err(message) => wizard
+                        .upload_error
+                        .set(Some(message.unwrap_or_else(|| i18n.t("imports.upload_failed")))),
                 }
             });
         }
