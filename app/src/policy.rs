@@ -49,6 +49,52 @@ pub fn can_move_lead_from(user: &User, stage: &crate::definitions::model::Stage)
     user.role == Role::Admin || user.team == stage.owner_team
 }
 
+/// Whether `user` may accept or reject a handoff to `to_team` assigned to `assignee`: only
+/// the receiving team decides; a member decides what is assigned to them or sits in the
+/// team queue, a leader (or an admin on that team) anything of the team.
+pub fn can_decide_handoff(user: &User, to_team: Team, assignee: Option<i64>) -> bool {
+    user.team == to_team && (user.role != Role::Member || assignee.is_none_or(|a| a == user.id.0))
+}
+
+/// Whether `user` may request a handoff through a gate from `from_team` (the SDR asking
+/// sales to accept): only the handing-over team.
+pub fn can_request_handoff(user: &User, from_team: Team) -> bool {
+    user.team == from_team
+}
+
+/// Whether `user` leads `team`'s queue: reassigns its handoffs and accepts them in bulk.
+pub fn can_lead_queue(user: &User, team: Team) -> bool {
+    user.team == team && matches!(user.role, Role::Leader | Role::Admin)
+}
+
+/// Whether `user` may create and update opportunities: only sales works them.
+pub fn can_work_opportunities(user: &User) -> bool {
+    user.team == Team::Sales
+}
+
+/// What a user may do with one handoff; the approval screen shows exactly these buttons
+/// and the services refuse everything else.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HandoffPermissions {
+    /// Accept or reject it (pending, and the user decides for the receiving team).
+    pub decide: bool,
+    /// Give it to someone else of the team (pending, and the user leads the team).
+    pub reassign: bool,
+}
+
+/// What `user` may do now with a handoff to `to_team`, assigned to `assignee`.
+pub fn handoff_permissions(
+    user: &User,
+    to_team: Team,
+    assignee: Option<i64>,
+    pending: bool,
+) -> HandoffPermissions {
+    HandoffPermissions {
+        decide: pending && can_decide_handoff(user, to_team, assignee),
+        reassign: pending && can_lead_queue(user, to_team),
+    }
+}
+
 /// What a user may do with one proposal; the approval screen shows exactly these buttons and
 /// the services refuse everything else.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -336,6 +382,78 @@ mod tests {
             Action::SetApprovalPolicy
         ));
         assert!(allows(&user(Team::Sdr, Role::Member), Action::DraftProposal));
+    }
+
+    #[test]
+    fn only_the_receiving_team_decides_a_handoff() {
+        for team in Team::ALL {
+            for role in Role::ALL {
+                let u = user(team, role);
+                assert_eq!(
+                    can_decide_handoff(&u, Team::Sdr, None),
+                    team == Team::Sdr,
+                    "{team:?} {role:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_member_decides_only_what_is_assigned_to_them_or_queued_and_a_leader_anything() {
+        let member = user(Team::Sales, Role::Member);
+        assert!(can_decide_handoff(&member, Team::Sales, Some(1)));
+        assert!(can_decide_handoff(&member, Team::Sales, None));
+        assert!(!can_decide_handoff(&member, Team::Sales, Some(2)));
+        assert!(can_decide_handoff(
+            &user(Team::Sales, Role::Leader),
+            Team::Sales,
+            Some(2)
+        ));
+    }
+
+    #[test]
+    fn only_the_handing_over_team_requests_and_only_its_leaders_reassign() {
+        assert!(can_request_handoff(&user(Team::Sdr, Role::Member), Team::Sdr));
+        assert!(!can_request_handoff(
+            &user(Team::Marketing, Role::Leader),
+            Team::Sdr
+        ));
+        assert!(can_lead_queue(&user(Team::Sales, Role::Leader), Team::Sales));
+        assert!(!can_lead_queue(&user(Team::Sales, Role::Member), Team::Sales));
+        assert!(!can_lead_queue(&user(Team::Sdr, Role::Leader), Team::Sales));
+    }
+
+    #[test]
+    fn only_sales_works_opportunities() {
+        for role in Role::ALL {
+            assert!(can_work_opportunities(&user(Team::Sales, role)));
+            assert!(!can_work_opportunities(&user(Team::Sdr, role)));
+            assert!(!can_work_opportunities(&user(Team::Marketing, role)));
+        }
+    }
+
+    #[test]
+    fn a_decided_handoff_offers_no_actions() {
+        let leader = user(Team::Sales, Role::Leader);
+        assert_eq!(
+            handoff_permissions(&leader, Team::Sales, None, true),
+            HandoffPermissions {
+                decide: true,
+                reassign: true
+            }
+        );
+        assert_eq!(
+            handoff_permissions(&leader, Team::Sales, None, false),
+            HandoffPermissions::default()
+        );
+        let member = user(Team::Sales, Role::Member);
+        assert_eq!(
+            handoff_permissions(&member, Team::Sales, None, true),
+            HandoffPermissions {
+                decide: true,
+                reassign: false
+            }
+        );
     }
 
     #[test]

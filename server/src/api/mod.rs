@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod definitions;
 pub mod error;
+pub mod handoffs;
 pub mod health;
 pub mod imports;
 pub mod leads;
@@ -62,6 +63,18 @@ use self::error::ApiError;
         imports::run_upload,
         imports::job,
         imports::errors_csv,
+        handoffs::list,
+        handoffs::detail,
+        handoffs::request,
+        handoffs::accept,
+        handoffs::reject,
+        handoffs::reassign,
+        handoffs::bulk_accept,
+        handoffs::convert,
+        handoffs::update,
+        handoffs::opportunity,
+        handoffs::list_opportunities,
+        handoffs::board,
     ),
     components(schemas(
         error::ErrorBody,
@@ -100,8 +113,28 @@ use self::error::ApiError;
         app::imports::job::ImportPreview,
         imports::Accepted,
         imports::RunUpload,
+        app::handoffs::model::Handoff,
+        app::handoffs::model::HandoffLead,
+        app::handoffs::model::HandoffStatus,
+        app::handoffs::model::HandoffDetailData,
+        app::handoffs::model::HandoffRequest,
+        app::handoffs::model::RejectInput,
+        app::handoffs::model::Person,
+        app::handoffs::model::BulkAcceptOutcome,
+        app::handoffs::model::BulkFailure,
+        app::handoffs::model::Opportunity,
+        app::handoffs::model::OpportunityStage,
+        app::handoffs::model::OpportunityInput,
+        app::handoffs::model::OpportunityPatch,
+        app::handoffs::model::OpportunityBoardData,
+        app::handoffs::model::BoardColumn,
+        app::handoffs::model::CurrencyTotal,
+        handoffs::HandoffList,
+        handoffs::ReassignBody,
+        handoffs::BulkAcceptBody,
+        handoffs::OpportunityList,
     )),
-    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"), (name = "leads"), (name = "imports"))
+    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"), (name = "leads"), (name = "imports"), (name = "handoffs"), (name = "opportunities"))
 )]
 pub struct ApiDoc;
 
@@ -151,6 +184,20 @@ pub fn router() -> Router<AppState> {
         .route("/imports/uploads/{upload_id}/run", post(imports::run_upload))
         .route("/imports/{id}", get(imports::job))
         .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+        .route("/handoffs", get(handoffs::list))
+        .route("/handoffs/bulk-accept", post(handoffs::bulk_accept))
+        .route("/handoffs/{id}", get(handoffs::detail))
+        .route("/handoffs/{id}/accept", post(handoffs::accept))
+        .route("/handoffs/{id}/reject", post(handoffs::reject))
+        .route("/handoffs/{id}/reassign", post(handoffs::reassign))
+        .route("/leads/{id}/handoffs", post(handoffs::request))
+        .route("/leads/{id}/opportunity", post(handoffs::convert))
+        .route("/opportunities", get(handoffs::list_opportunities))
+        .route("/opportunities/board", get(handoffs::board))
+        .route(
+            "/opportunities/{id}",
+            get(handoffs::opportunity).patch(handoffs::update),
+        )
         .route("/openapi.json", get(openapi))
         .fallback(not_found)
 }
