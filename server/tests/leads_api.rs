@@ -486,8 +486,158 @@ async fn the_impact_preview_matches_what_publishing_does(backend: Backend) {
     );
 }
 
+/// The preview and the re-evaluation after a publish count activities in the database, per
+/// lead and per window; their scores must be the ones the single-lead path computes.
+async fn scores_and_activity_windows_count_the_same_in_bulk_as_for_one_lead(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ken = signed_in(&app, "ken@example.com", "marketing", "member").await;
+    let mika = signed_in(&app, "mika@example.com", "marketing", "leader").await;
+    let hiro = signed_in(&app, "hiro@example.com", "sales", "leader").await;
+    app.post_json(
+        "/api/v1/accounts",
+        json!({"domain": "mid.co", "employees": 60}),
+        Some(&ken),
+    )
+    .await;
+    let days_ago = |d: i64| (chrono::Utc::now() - chrono::Duration::days(d)).to_rfc3339();
+    // a: 30 + 20 recent = 50, a demo request outside the 90-day decay window, a meeting this week.
+    // b: 4 form submissions = 40, none of them a meeting.
+    // c: the same as a, but its meeting was 40 days ago.
+    let leads: [(&str, Vec<(&str, i64)>); 3] = [
+        (
+            "a@mid.co",
+            vec![("demo_request", 20), ("meeting_booked", 5), ("demo_request", 100)],
+        ),
+        (
+            "b@mid.co",
+            vec![
+                ("form_submit", 1),
+                ("form_submit", 2),
+                ("form_submit", 3),
+                ("form_submit", 4),
+            ],
+        ),
+        (
+            "c@mid.co",
+            vec![
+                ("demo_request", 20),
+                ("meeting_booked", 40),
+                ("demo_request", 100),
+            ],
+        ),
+    ];
+    for (email, acts) in &leads {
+        app.post_json(
+            "/api/v1/leads",
+            json!({"email": email, "consent": true, "persona": "cmo", "account_domain": "mid.co"}),
+            Some(&ken),
+        )
+        .await;
+        for (kind, ago) in acts {
+            let res = app
+                .post_json(
+                    "/api/v1/activities",
+                    json!({"lead_email": email, "kind": kind, "occurred_at": days_ago(*ago)}),
+                    Some(&ken),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+        }
+    }
+    let lead = |email: &'static str| {
+        let app = &app;
+        let ken = &ken;
+        async move {
+            let list = app
+                .get(&format!("/api/v1/leads?q={email}"), Some(ken))
+                .await
+                .json();
+            list["items"][0].clone()
+        }
+    };
+    let (a, b, c) = (
+        lead("a@mid.co").await,
+        lead("b@mid.co").await,
+        lead("c@mid.co").await,
+    );
+    assert_eq!(
+        [&a, &b, &c].map(|l| (l["score"].as_i64(), l["stage"].as_str())),
+        [
+            (Some(50), Some("lead")),
+            (Some(40), Some("lead")),
+            (Some(50), Some("lead"))
+        ]
+    );
+
+    // MQL at 45 points with a meeting in the last 30 days: only a qualifies.
+    let def = app.get("/api/v1/definitions/current", Some(&ken)).await.json()["definition"].clone();
+    let mut changed = def.clone();
+    let mql = changed["stages"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["key"] == "mql")
+        .unwrap();
+    mql["entry"] = json!({"all": [
+        {"field": "lead.score", "op": "gte", "value": 45},
+        {"field": "activity.meeting_booked.count_30d", "op": "gte", "value": 1}
+    ]});
+    let proposal = app
+        .post_json(
+            "/api/v1/proposals",
+            json!({"base_version": 1, "title": "45 and a meeting", "rationale": "r", "definition": changed, "requalify": false}),
+            Some(&hiro),
+        )
+        .await;
+    assert_eq!(proposal.status, StatusCode::CREATED, "{}", proposal.text);
+    let id = proposal.json()["id"].as_i64().unwrap();
+    let impact = app
+        .get(&format!("/api/v1/proposals/{id}/impact"), Some(&ken))
+        .await
+        .json();
+    assert_eq!(impact["evaluated"], 3);
+    let moves = impact["moves"].as_array().unwrap();
+    assert_eq!(moves.len(), 1, "{impact}");
+    assert_eq!(
+        (
+            moves[0]["from"].as_str(),
+            moves[0]["to"].as_str(),
+            moves[0]["count"].as_u64()
+        ),
+        (Some("lead"), Some("mql"), Some(1))
+    );
+    assert_eq!(moves[0]["sample"][0]["email"], "a@mid.co");
+
+    for cookie in [&hiro, &mika] {
+        app.post_json(
+            &format!("/api/v1/proposals/{id}/approve"),
+            json!({"revision": 1}),
+            Some(cookie),
+        )
+        .await;
+    }
+    let res = app
+        .post_json(&format!("/api/v1/proposals/{id}/publish"), json!({}), Some(&hiro))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let (a, b, c) = (
+        lead("a@mid.co").await,
+        lead("b@mid.co").await,
+        lead("c@mid.co").await,
+    );
+    assert_eq!(
+        [&a, &b, &c].map(|l| (l["score"].as_i64(), l["stage"].as_str())),
+        [
+            (Some(50), Some("mql")),
+            (Some(40), Some("lead")),
+            (Some(50), Some("lead"))
+        ]
+    );
+}
+
 on_both_backends!(
     the_impact_preview_matches_what_publishing_does,
+    scores_and_activity_windows_count_the_same_in_bulk_as_for_one_lead,
     a_lead_climbs_the_funnel_as_facts_and_activities_arrive,
     manual_moves_need_a_reason_backward_and_the_owning_team,
     bad_input_is_named_and_nothing_is_written,

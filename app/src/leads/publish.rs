@@ -2,14 +2,12 @@
 //! without writing) and the re-evaluation that follows a publish. Leads are streamed in
 //! batches by id, so memory stays flat however many leads there are.
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 use super::impact::{Impact, ImpactBuilder, LeadSnapshot};
 use super::lifecycle::{publish_move, stage_index_or_first};
-use super::scoring::{ScoredActivity, activity_counts, score};
-use super::store::{ActivitySpan, LeadFactsRow, LeadQueries};
+use super::scoring::{Tallied, Tally, activity_counts_counted, score_counted, tallies};
+use super::store::{LeadFactsRow, LeadQueries};
 use crate::auth::User;
 use crate::definitions::criteria::{AccountFacts, LeadFacts, activity_windows};
 use crate::definitions::model::{Definition, EntryOn};
@@ -29,14 +27,15 @@ fn first_acceptance(def: &Definition) -> usize {
         .unwrap_or(def.stages.len())
 }
 
+/// A lead's facts and score under `def`, from its row and its tallied activity counts.
 fn lead_facts(
     def: &Definition,
     windows: &[(String, u32)],
     row: &LeadFactsRow,
-    acts: &[ScoredActivity],
+    acts: &Tallied<'_>,
     now: DateTime<Utc>,
 ) -> (LeadFacts, i64) {
-    let total = score(&def.scoring, acts, now).total;
+    let total = score_counted(&def.scoring, acts, now).total;
     let account = row.account_id.map(|_| AccountFacts {
         employees: row.a_employees,
         industry: row.a_industry.clone(),
@@ -54,66 +53,33 @@ fn lead_facts(
         source: row.source.clone(),
         country: row.country.clone(),
         account,
-        activity_counts: activity_counts(windows, acts, now),
+        activity_counts: activity_counts_counted(windows, acts, now),
     };
     (facts, total)
-}
-
-fn group_activities(rows: Vec<(i64, String, DateTime<Utc>)>) -> HashMap<i64, Vec<ScoredActivity>> {
-    let mut map: HashMap<i64, Vec<ScoredActivity>> = HashMap::new();
-    for (lead, kind, occurred_at) in rows {
-        map.entry(lead)
-            .or_default()
-            .push(ScoredActivity { kind, occurred_at });
-    }
-    map
 }
 
 /// Leads per batch of the impact preview (read-only, so larger batches cost nothing in locks).
 const IMPACT_BATCH: i64 = 10_000;
 
-/// The stretch of time whose activities can matter under `def` at `now`: from the longest of
-/// the decay window and the criteria's activity windows (unbounded without a decay window)
-/// up to now, each widened by a day so that the database's comparison is only a pre-filter;
-/// [`score`] and [`activity_counts`] still apply the exact bounds.
-fn relevant_span(def: &Definition, windows: &[(String, u32)], now: DateTime<Utc>) -> ActivitySpan {
-    let slack = Duration::days(1);
-    let since = def.scoring.decay_days.and_then(|decay| {
-        let days = windows
-            .iter()
-            .map(|(_, d)| *d)
-            .chain([decay])
-            .max()
-            .unwrap_or(decay);
-        Duration::try_days(i64::from(days)).and_then(|span| now.checked_sub_signed(span + slack))
-    });
-    ActivitySpan {
-        since,
-        until: now + slack,
-    }
-}
+/// One batch of leads with their tallied activity counts, ordered by lead id.
+type EvaluationBatch = Vec<(LeadFactsRow, Vec<i64>)>;
 
-/// One batch of leads with their (pre-filtered) activities, ordered by lead id.
-type FactsBatch = (Vec<LeadFactsRow>, Vec<(i64, String, DateTime<Utc>)>);
-
-/// Reads the leads by id range, each range's leads (joined with their accounts) and its
-/// activities on two connections at once, into `tx` until the last lead or until the
-/// receiver is gone; runs beside the evaluation so that reading and evaluating overlap.
+/// Reads the leads by id range, each with its account's facts and its activities counted per
+/// tally (one query, one row per lead), into `tx` until the last lead or until the receiver is
+/// gone; runs beside the evaluation so that reading and evaluating overlap.
 async fn read_batches(
     db: Db,
-    span: ActivitySpan,
-    tx: tokio::sync::mpsc::Sender<FactsBatch>,
+    tallies: Vec<Tally>,
+    now: DateTime<Utc>,
+    tx: tokio::sync::mpsc::Sender<EvaluationBatch>,
 ) -> AppResult<()> {
     let max_id = with_conn!(&db, c => c.max_lead_id().await?);
     let mut first = 1i64;
     while first <= max_id {
         let last = first.saturating_add(IMPACT_BATCH - 1);
-        let leads = async { Ok::<_, AppError>(with_conn!(&db, c => c.lead_facts_range(first, last).await?)) };
-        let acts =
-            async { Ok::<_, AppError>(with_conn!(&db, c => c.activities_in(first, last, &span).await?)) };
-        let batch = tokio::try_join!(leads, acts)?;
+        let batch = with_conn!(&db, c => c.lead_evaluations(first, last, &tallies, now).await?);
         first = last.saturating_add(1);
-        if !batch.0.is_empty() && tx.send(batch).await.is_err() {
+        if !batch.is_empty() && tx.send(batch).await.is_err() {
             return Ok(());
         }
     }
@@ -134,28 +100,21 @@ pub async fn proposal_impact(state: &AppState, actor: Option<&User>, id: i64) ->
     let now = state.clock.now();
     let mut builder = ImpactBuilder::new(&def, proposal.requalify, 5);
     let mut kept_by_people = 0u64;
+    let tallies = tallies(&def.scoring, &windows, now);
     let (tx, mut rx) = tokio::sync::mpsc::channel(2);
-    let reader = tokio::spawn(read_batches(
-        state.db.clone(),
-        relevant_span(&def, &windows, now),
-        tx,
-    ));
-    let mut lead_acts = Vec::new();
-    while let Some((rows, acts)) = rx.recv().await {
-        let mut acts = acts.into_iter().peekable();
-        for row in rows {
-            lead_acts.clear();
-            while let Some((lead, kind, occurred_at)) = acts.next_if(|(lead, _, _)| *lead <= row.id) {
-                if lead == row.id {
-                    lead_acts.push(ScoredActivity { kind, occurred_at });
-                }
-            }
+    let reader = tokio::spawn(read_batches(state.db.clone(), tallies.clone(), now, tx));
+    while let Some(rows) = rx.recv().await {
+        for (row, counts) in rows {
             let current = stage_index_or_first(&def, &row.stage);
             if row.past_human_decision || (def.stage(&row.stage).is_some() && current >= decided_from) {
                 kept_by_people += 1;
                 continue;
             }
-            let (facts, _) = lead_facts(&def, &windows, &row, &lead_acts, now);
+            let acts = Tallied {
+                tallies: &tallies,
+                counts: &counts,
+            };
+            let (facts, _) = lead_facts(&def, &windows, &row, &acts, now);
             builder.add(&LeadSnapshot {
                 id: row.id,
                 email: row.email,
@@ -187,21 +146,17 @@ pub async fn apply_published(
     let windows = activity_windows(def);
     let decided_from = first_acceptance(def);
     let now = state.clock.now();
-    let span = relevant_span(def, &windows, now);
+    let tallies = tallies(&def.scoring, &windows, now);
     let mut moved = 0u64;
-    let mut after = 0i64;
-    loop {
-        let done: bool = in_tx!(&state.db, c => {
-            let rows = c.lead_facts_batch(after, BATCH).await?;
-            let (first, last) = match (rows.first(), rows.last()) {
-                (Some(first), Some(last)) => (first.id, last.id),
-                _ => (0, 0),
-            };
-            let acts = if rows.is_empty() { HashMap::new() } else { group_activities(c.activities_in(first, last, &span).await?) };
-            after = last;
-            for row in &rows {
-                let lead_acts = acts.get(&row.id).map(Vec::as_slice).unwrap_or(&[]);
-                let (facts, total) = lead_facts(def, &windows, row, lead_acts, now);
+    let max_id = with_conn!(&state.db, c => c.max_lead_id().await?);
+    let mut first = 1i64;
+    while first <= max_id {
+        let last = first.saturating_add(BATCH - 1);
+        in_tx!(&state.db, c => {
+            let rows = c.lead_evaluations(first, last, &tallies, now).await?;
+            for (row, counts) in &rows {
+                let acts = Tallied { tallies: &tallies, counts };
+                let (facts, total) = lead_facts(def, &windows, row, &acts, now);
                 if total != row.score {
                     c.set_lead_score(row.id, total).await?;
                 }
@@ -214,11 +169,8 @@ pub async fn apply_published(
                     moved += 1;
                 }
             }
-            rows.is_empty()
         });
-        if done {
-            break;
-        }
+        first = last.saturating_add(1);
     }
     tracing::info!(version, moved, "leads re-evaluated after publish");
     Ok(moved)

@@ -59,12 +59,22 @@ pub struct ScoreBreakdown {
 ///   for get no line either. Lines follow the order of the rules.
 /// - The total is the sum of the lines, floored at 0.
 pub fn score(scoring: &Scoring, activities: &[ScoredActivity], now: DateTime<Utc>) -> ScoreBreakdown {
+    score_counted(scoring, activities, now)
+}
+
+/// [`score`] from any source of activity counts: a lead's activities, or counts the database
+/// tallied for many leads at once ([`Tallied`]).
+pub fn score_counted<A: CountActivities + ?Sized>(
+    scoring: &Scoring,
+    activities: &A,
+    now: DateTime<Utc>,
+) -> ScoreBreakdown {
     let since = scoring.decay_days.and_then(|days| window_start(now, days));
     let lines: Vec<ScoreLine> = scoring
         .rules
         .iter()
         .filter_map(|rule| {
-            let count = count_kind(activities, &rule.kind, now, since);
+            let count = activities.count(&rule.kind, now, since);
             if count == 0 {
                 return None;
             }
@@ -95,34 +105,106 @@ pub fn activity_counts(
     activities: &[ScoredActivity],
     now: DateTime<Utc>,
 ) -> Vec<ActivityCount> {
+    activity_counts_counted(windows, activities, now)
+}
+
+/// [`activity_counts`] from any source of activity counts.
+pub fn activity_counts_counted<A: CountActivities + ?Sized>(
+    windows: &[(String, u32)],
+    activities: &A,
+    now: DateTime<Utc>,
+) -> Vec<ActivityCount> {
     windows
         .iter()
         .map(|(kind, days)| ActivityCount {
             kind: kind.clone(),
             days: *days,
-            count: count_kind(activities, kind, now, window_start(now, *days)),
+            count: activities.count(kind, now, window_start(now, *days)),
         })
         .collect()
+}
+
+/// How many activities of a kind a lead has in `(since, now]` (`since = None`: no lower
+/// bound) — the one question scoring and the criteria's windows ask of activities.
+pub trait CountActivities {
+    /// Activities of `kind` in `(since, now]`.
+    fn count(&self, kind: &str, now: DateTime<Utc>, since: Option<DateTime<Utc>>) -> u32;
+}
+
+impl CountActivities for [ScoredActivity] {
+    fn count(&self, kind: &str, now: DateTime<Utc>, since: Option<DateTime<Utc>>) -> u32 {
+        let n = self
+            .iter()
+            .filter(|a| a.kind == kind && a.occurred_at <= now && since.is_none_or(|s| a.occurred_at > s))
+            .count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+}
+
+/// One count the database takes per lead: activities of `kind` in `(since, now]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    /// Activity kind.
+    pub kind: String,
+    /// Exclusive start of the window; `None`: since forever.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// The tallies [`score_counted`] and [`activity_counts_counted`] ask for under `scoring` and
+/// `windows` at `now`, each once — so that the database can count them for many leads in one
+/// query instead of sending every activity.
+pub fn tallies(scoring: &Scoring, windows: &[(String, u32)], now: DateTime<Utc>) -> Vec<Tally> {
+    let decay = scoring.decay_days.and_then(|days| window_start(now, days));
+    let mut out: Vec<Tally> = Vec::new();
+    let wanted = scoring
+        .rules
+        .iter()
+        .map(|rule| (rule.kind.as_str(), decay))
+        .chain(
+            windows
+                .iter()
+                .map(|(kind, days)| (kind.as_str(), window_start(now, *days))),
+        );
+    for (kind, since) in wanted {
+        if !out.iter().any(|t| t.kind == kind && t.since == since) {
+            out.push(Tally {
+                kind: kind.to_owned(),
+                since,
+            });
+        }
+    }
+    out
+}
+
+/// A lead's counts for a list of [`Tally`]s, in the same order.
+pub struct Tallied<'a> {
+    /// What was counted.
+    pub tallies: &'a [Tally],
+    /// The counts, one per tally.
+    pub counts: &'a [i64],
+}
+
+impl CountActivities for Tallied<'_> {
+    /// The tallied count (`now` is the one the tallies were made for); a question nobody
+    /// tallied is a bug in the caller, and counts as 0 in release builds.
+    fn count(&self, kind: &str, _now: DateTime<Utc>, since: Option<DateTime<Utc>>) -> u32 {
+        let found = self
+            .tallies
+            .iter()
+            .position(|t| t.kind == kind && t.since == since)
+            .and_then(|i| self.counts.get(i));
+        debug_assert!(
+            found.is_some(),
+            "activity count of {kind} since {since:?} was not tallied"
+        );
+        found.map_or(0, |&n| u32::try_from(n).unwrap_or(u32::MAX))
+    }
 }
 
 /// The exclusive start of a window of `days` ending at `now`; `None` when it reaches before
 /// the earliest representable time, which means "since forever".
 fn window_start(now: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
     TimeDelta::try_days(i64::from(days)).and_then(|span| now.checked_sub_signed(span))
-}
-
-/// Activities of `kind` in `(since, now]` (`since = None`: no lower bound).
-fn count_kind(
-    activities: &[ScoredActivity],
-    kind: &str,
-    now: DateTime<Utc>,
-    since: Option<DateTime<Utc>>,
-) -> u32 {
-    let n = activities
-        .iter()
-        .filter(|a| a.kind == kind && a.occurred_at <= now && since.is_none_or(|s| a.occurred_at > s))
-        .count();
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

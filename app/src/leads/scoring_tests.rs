@@ -165,3 +165,51 @@ fn an_enormous_decay_window_means_since_forever() {
     };
     assert_eq!(score(&scoring, &[at("form_submit", 36_500)], now()).total, 10);
 }
+
+#[test]
+fn tallied_counts_score_exactly_as_the_activities_do() {
+    let def = version_one();
+    let windows = crate::definitions::criteria::activity_windows(&def);
+    let mut activities = many("page_view", 30, 1);
+    activities.extend(many("form_submit", 2, 10));
+    activities.extend(many("form_submit", 1, 45));
+    activities.extend(many("content_download", 7, 89));
+    activities.extend(many("demo_request", 1, 91));
+    activities.push(at("meeting_booked", -1));
+    let tallies = tallies(&def.scoring, &windows, now());
+    // What the database's COUNT … FILTER per tally computes.
+    let counts: Vec<i64> = tallies
+        .iter()
+        .map(|t| i64::from(activities.as_slice().count(&t.kind, now(), t.since)))
+        .collect();
+    let tallied = Tallied {
+        tallies: &tallies,
+        counts: &counts,
+    };
+    assert_eq!(
+        score_counted(&def.scoring, &tallied, now()),
+        score(&def.scoring, &activities, now())
+    );
+    assert_eq!(
+        activity_counts_counted(&windows, &tallied, now()),
+        activity_counts(&windows, &activities, now())
+    );
+    assert!(score(&def.scoring, &activities, now()).total > 0);
+}
+
+#[test]
+fn each_tally_is_asked_for_once() {
+    let def = version_one();
+    let mut windows = crate::definitions::criteria::activity_windows(&def);
+    // A window equal to the decay window is the same count as the scoring rule's.
+    windows.push(("page_view".into(), 90));
+    let tallies = tallies(&def.scoring, &windows, now());
+    for (i, t) in tallies.iter().enumerate() {
+        assert!(!tallies[..i].contains(t), "{t:?} asked twice");
+    }
+    assert_eq!(
+        tallies.iter().filter(|t| t.kind == "page_view").count(),
+        1,
+        "the 90-day page_view window and the page_view rule share one count"
+    );
+}

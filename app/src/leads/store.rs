@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::model::{AccountUpsert, LeadUpsert};
 use super::query::{LeadSort, SortDir};
+use super::scoring::Tally;
 use crate::store::{StoreError, StoreResult};
 
 /// An `accounts` row.
@@ -89,11 +90,13 @@ pub(crate) const ACCOUNT_COLUMNS: &str =
 pub(crate) const LEAD_COLUMNS: &str = "l.id, l.email, l.first_name, l.last_name, l.job_title, l.persona, l.consent, l.source, \
      l.country, l.account_id, l.owner_id, l.score, l.stage, l.stage_entered_at, l.past_human_decision, l.updated_at";
 
-/// The lead and account columns of [`LeadFactsRow`], joined, for a `WHERE` on `l.id`.
-const LEAD_FACTS_SELECT: &str = "SELECT l.id, l.email, l.stage, l.score, l.consent, l.persona, l.job_title, \
+/// The lead and account columns of [`LeadFactsRow`] …
+const LEAD_FACTS_SELECT_COLUMNS: &str = "SELECT l.id, l.email, l.stage, l.score, l.consent, l.persona, l.job_title, \
      l.source, l.country, l.past_human_decision, l.account_id, a.employees AS a_employees, \
      a.industry AS a_industry, a.country AS a_country, a.annual_revenue AS a_annual_revenue, \
-     a.is_target AS a_is_target, a.tier AS a_tier FROM leads l LEFT JOIN accounts a ON a.id = l.account_id";
+     a.is_target AS a_is_target, a.tier AS a_tier";
+/// … and the join they come from.
+const LEAD_FACTS_FROM: &str = "FROM leads l LEFT JOIN accounts a ON a.id = l.account_id";
 
 /// A lead with its account's facts, for evaluating many leads at once.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -116,16 +119,6 @@ pub struct LeadFactsRow {
     pub a_annual_revenue: Option<f64>,
     pub a_is_target: Option<bool>,
     pub a_tier: Option<String>,
-}
-
-/// The stretch of time a batch read of activities covers: a pre-filter that keeps activities
-/// that cannot count out of the read; the rules still apply their exact windows.
-#[derive(Clone, Copy, Debug)]
-pub struct ActivitySpan {
-    /// Only activities after this time (none: since forever).
-    pub since: Option<DateTime<Utc>>,
-    /// Only activities before this time.
-    pub until: DateTime<Utc>,
 }
 
 /// Queries of the leads domain on a connection or transaction of either backend.
@@ -179,19 +172,18 @@ pub trait LeadQueries {
         limit: i64,
         offset: i64,
     ) -> StoreResult<(i64, Vec<(AccountRow, i64)>)>;
-    /// The next `limit` leads after id `after`, with their accounts' facts.
-    async fn lead_facts_batch(&mut self, after: i64, limit: i64) -> StoreResult<Vec<LeadFactsRow>>;
-    /// The leads with ids in `first..=last`, with their accounts' facts, by id.
-    async fn lead_facts_range(&mut self, first: i64, last: i64) -> StoreResult<Vec<LeadFactsRow>>;
     /// The largest lead id (0 without leads).
     async fn max_lead_id(&mut self) -> StoreResult<i64>;
-    /// The activities inside `span` of leads with ids in `first..=last`, ordered by lead.
-    async fn activities_in(
+    /// The leads with ids in `first..=last`, with their accounts' facts and, per lead, the
+    /// count of each tally at `now` (in the tallies' order), by id: what evaluating many leads
+    /// needs, in one query and one row per lead.
+    async fn lead_evaluations(
         &mut self,
         first: i64,
         last: i64,
-        span: &ActivitySpan,
-    ) -> StoreResult<Vec<(i64, String, DateTime<Utc>)>>;
+        tallies: &[Tally],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(LeadFactsRow, Vec<i64>)>>;
 }
 
 /// The `ORDER BY` of the lead list: a fixed expression per whitelisted column, then the id so
@@ -219,6 +211,51 @@ fn order_by(f: &LeadFilter) -> String {
         }
     };
     format!("{expr} {dir}, l.id {dir}")
+}
+
+/// The lower bound of every tally's window, when all have one: activities before it cannot count.
+fn earliest(tallies: &[Tally]) -> Option<DateTime<Utc>> {
+    tallies
+        .iter()
+        .map(|t| t.since)
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .min()
+}
+
+/// [`LeadQueries::lead_evaluations`]' SQL: the leads of an id range joined with their accounts
+/// and with their activities counted per tally. Parameters: `$1`/`$2` the id range, `$3` now,
+/// then the earliest window start (when every tally has one), then each tally's kind and its
+/// start unless that is the earliest.
+/// Only placeholders are written into the SQL.
+fn evaluations_sql(tallies: &[Tally]) -> String {
+    let mut n = 3;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    let floor = earliest(tallies);
+    let lower = floor.map_or(String::new(), |_| format!(" AND occurred_at > ${}", next()));
+    let mut counts_sql = String::new();
+    let mut columns = String::new();
+    for (i, t) in tallies.iter().enumerate() {
+        let kind = next();
+        // A window that starts at the floor is already bounded by the WHERE clause.
+        let window = match t.since {
+            Some(since) if Some(since) != floor => format!(" AND occurred_at > ${}", next()),
+            _ => String::new(),
+        };
+        counts_sql.push_str(&format!(
+            ", COUNT(*) FILTER (WHERE kind = ${kind}{window}) AS c{i}"
+        ));
+        columns.push_str(&format!(", COALESCE(t.c{i}, 0) AS c{i}"));
+    }
+    format!(
+        "{LEAD_FACTS_SELECT_COLUMNS}{columns} {LEAD_FACTS_FROM} \
+         LEFT JOIN (SELECT lead_id{counts_sql} FROM activities \
+         WHERE lead_id BETWEEN $1 AND $2 AND occurred_at <= $3{lower} GROUP BY lead_id) t ON t.lead_id = l.id \
+         WHERE l.id BETWEEN $1 AND $2 ORDER BY l.id"
+    )
 }
 
 macro_rules! impl_lead_queries {
@@ -474,24 +511,6 @@ macro_rules! impl_lead_queries {
                 Ok((total, out))
             }
 
-            async fn lead_facts_batch(&mut self, after: i64, limit: i64) -> StoreResult<Vec<LeadFactsRow>> {
-                sqlx::query_as(&format!("{LEAD_FACTS_SELECT} WHERE l.id > $1 ORDER BY l.id LIMIT $2"))
-                    .bind(after)
-                    .bind(limit)
-                    .fetch_all(&mut *self)
-                    .await
-                    .map_err(StoreError::from_sqlx)
-            }
-
-            async fn lead_facts_range(&mut self, first: i64, last: i64) -> StoreResult<Vec<LeadFactsRow>> {
-                sqlx::query_as(&format!("{LEAD_FACTS_SELECT} WHERE l.id BETWEEN $1 AND $2 ORDER BY l.id"))
-                    .bind(first)
-                    .bind(last)
-                    .fetch_all(&mut *self)
-                    .await
-                    .map_err(StoreError::from_sqlx)
-            }
-
             async fn max_lead_id(&mut self) -> StoreResult<i64> {
                 sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM leads")
                     .fetch_one(&mut *self)
@@ -499,18 +518,37 @@ macro_rules! impl_lead_queries {
                     .map_err(StoreError::from_sqlx)
             }
 
-            async fn activities_in(&mut self, first: i64, last: i64, span: &ActivitySpan) -> StoreResult<Vec<(i64, String, DateTime<Utc>)>> {
-                sqlx::query_as(
-                    "SELECT lead_id, kind, occurred_at FROM activities WHERE lead_id BETWEEN $1 AND $2 \
-                     AND occurred_at < $3 AND ($4 IS NULL OR occurred_at > $4) ORDER BY lead_id",
-                )
-                .bind(first)
-                .bind(last)
-                .bind(span.until)
-                .bind(span.since)
-                .fetch_all(&mut *self)
-                .await
-                .map_err(StoreError::from_sqlx)
+            async fn lead_evaluations(
+                &mut self,
+                first: i64,
+                last: i64,
+                tallies: &[Tally],
+                now: DateTime<Utc>,
+            ) -> StoreResult<Vec<(LeadFactsRow, Vec<i64>)>> {
+                use sqlx::{FromRow, Row};
+                let sql = evaluations_sql(tallies);
+                let floor = earliest(tallies);
+                let mut q = sqlx::query(&sql).bind(first).bind(last).bind(now);
+                if let Some(since) = floor {
+                    q = q.bind(since);
+                }
+                for t in tallies {
+                    q = q.bind(t.kind.as_str());
+                    if let Some(since) = t.since.filter(|&s| Some(s) != floor) {
+                        q = q.bind(since);
+                    }
+                }
+                let rows = q.fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?;
+                rows.iter()
+                    .map(|r| {
+                        let lead = LeadFactsRow::from_row(r)?;
+                        let counts = (0..tallies.len())
+                            .map(|i| r.try_get::<i64, _>(format!("c{i}").as_str()))
+                            .collect::<Result<Vec<_>, _>>()?;
+                        Ok((lead, counts))
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()
+                    .map_err(StoreError::from_sqlx)
             }
 
             async fn list_leads(&mut self, f: &LeadFilter) -> StoreResult<(i64, Vec<LeadRow>)> {
