@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::SlaBadge;
 use super::pane::{DecisionActions, HandoffPaneView};
+use super::{SlaState, countdown};
 use crate::components::{AppLayout, ErrorPanel, team_key};
 use crate::handoffs::api::{AcceptHandoff, BulkAccept, ReassignHandoff, RejectHandoff};
 use crate::handoffs::model::Handoff;
@@ -170,8 +170,6 @@ fn QueueTable(
                     <tr>
                         {bulk.then(|| view! { <th scope="col"><span class="visually-hidden">{move || i18n.t("handoffs.bulk.select")}</span></th> })}
                         <th scope="col">{move || i18n.t("handoffs.columns.lead")}</th>
-                        <th scope="col">{move || i18n.t("handoffs.columns.teams")}</th>
-                        <th scope="col">{move || i18n.t("handoffs.columns.requested_by")}</th>
                         <th scope="col">{move || i18n.t("handoffs.columns.sla")}</th>
                     </tr>
                 </thead>
@@ -182,6 +180,7 @@ fn QueueTable(
                         let (from, to) = (h.from_team, h.to_team);
                         let requested_by = h.requested_by.clone();
                         let email = h.lead.email.clone();
+                        let (due, state) = (h.sla_due_at, SlaState::at(h.sla_due_at, now));
                         view! {
                             <tr data-handoff-id=id data-lead-id=h.lead.id data-due=h.sla_due_at.to_rfc3339()
                                 class=if here { "selected" } else { "" } aria-selected=here.to_string()>
@@ -193,19 +192,24 @@ fn QueueTable(
                                             on:change=move |_| checked.update(|s| if !s.remove(&id) { s.insert(id); }) />
                                     </td>
                                 })}
-                                <td>
+                                <td class="queue-lead">
                                     <a class="mono" href=queue_href(tab, Some(id)) data-testid="queue-row-link"
                                         aria-current=here.then_some("true")>{h.lead.email.clone()}</a>
-                                    <div>{stage_badge(&d.stages, &h.stage)}</div>
+                                    <div class="queue-route">
+                                        {stage_badge(&d.stages, &h.stage)}
+                                        <span class=format!("badge team-{}", from.as_str())>{move || i18n.t(team_key(from))}</span>
+                                        <span aria-hidden="true">"→"</span>
+                                        <span class="visually-hidden">{move || i18n.t("handoffs.columns.to")}</span>
+                                        <span class=format!("badge team-{}", to.as_str())>{move || i18n.t(team_key(to))}</span>
+                                    </div>
+                                    <div class="muted small">
+                                        {move || format!("{}: {}", i18n.t("handoffs.columns.requested_by"), requested_by.clone().unwrap_or_else(|| i18n.t("handoffs.list.by_rules")))}
+                                    </div>
                                 </td>
-                                <td class="nowrap">
-                                    <span class=format!("badge team-{}", from.as_str())>{move || i18n.t(team_key(from))}</span>
-                                    <span aria-hidden="true">" → "</span>
-                                    <span class="visually-hidden">{move || i18n.t("handoffs.columns.to")}</span>
-                                    <span class=format!("badge team-{}", to.as_str())>{move || i18n.t(team_key(to))}</span>
+                                <td class="queue-sla">
+                                    <span class=state.class() data-sla=state.as_str()>{move || i18n.t(state.label_key())}</span>
+                                    <div class="small nowrap">{move || countdown(due, now, i18n.locale())}</div>
                                 </td>
-                                <td class="small">{move || requested_by.clone().unwrap_or_else(|| i18n.t("handoffs.list.by_rules"))}</td>
-                                <td><SlaBadge due=h.sla_due_at now /></td>
                             </tr>
                         }
                     }).collect_view()}
@@ -253,7 +257,7 @@ fn Outcome(actions: DecisionActions) -> impl IntoView {
         view! { <p class="form-error" role="alert" data-testid="decision-error">{move || e.message(i18n.locale())}</p> }.into_any()
     };
     view! {
-        <div aria-live="polite">
+        <div class="outcome" aria-live="polite">
             {move || match actions.accept.value().get() {
                 Some(Ok(h)) => Some(done("handoffs.done.accepted", h)),
                 Some(Err(e)) => Some(failed(e)),
