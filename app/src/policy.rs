@@ -153,8 +153,10 @@ pub fn proposal_permissions(user: &User, proposal: &Proposal) -> ProposalPermiss
 pub fn nav_entries(user: &User) -> Vec<NavEntry> {
     [
         NavEntry::Home,
+        NavEntry::Handoffs,
         NavEntry::Leads,
         NavEntry::Accounts,
+        NavEntry::Opportunities,
         NavEntry::Definitions,
         NavEntry::Proposals,
         NavEntry::Imports,
@@ -171,10 +173,14 @@ pub fn nav_entries(user: &User) -> Vec<NavEntry> {
 pub enum NavEntry {
     /// The signed-in home page.
     Home,
+    /// The approval screens: handoff queues and the leader scorecard.
+    Handoffs,
     /// The lead list and lead screens.
     Leads,
     /// The account list and account screens.
     Accounts,
+    /// The opportunity board.
+    Opportunities,
     /// The current definition, history and diffs.
     Definitions,
     /// Proposals for the next version.
@@ -191,9 +197,14 @@ impl NavEntry {
     /// The action needed to open the page.
     pub fn action(self) -> Action {
         match self {
-            Self::Home | Self::Leads | Self::Accounts | Self::Definitions | Self::Proposals | Self::Audit => {
-                Action::UseApp
-            }
+            Self::Home
+            | Self::Handoffs
+            | Self::Leads
+            | Self::Accounts
+            | Self::Opportunities
+            | Self::Definitions
+            | Self::Proposals
+            | Self::Audit => Action::UseApp,
             Self::Users => Action::ManageUsers,
             Self::Imports => Action::EditLeads,
         }
@@ -203,6 +214,8 @@ impl NavEntry {
     pub fn path(self) -> &'static str {
         match self {
             Self::Home => "/",
+            Self::Handoffs => "/handoffs",
+            Self::Opportunities => "/opportunities",
             Self::Leads => "/leads",
             Self::Accounts => "/accounts",
             Self::Definitions => "/definitions",
@@ -217,6 +230,8 @@ impl NavEntry {
     pub fn label_key(self) -> &'static str {
         match self {
             Self::Home => "nav.home",
+            Self::Handoffs => "nav.handoffs",
+            Self::Opportunities => "nav.opportunities",
             Self::Leads => "nav.leads",
             Self::Accounts => "nav.accounts",
             Self::Definitions => "nav.definitions",
@@ -462,8 +477,10 @@ mod tests {
             nav_entries(&user(Team::Sales, Role::Leader)),
             [
                 NavEntry::Home,
+                NavEntry::Handoffs,
                 NavEntry::Leads,
                 NavEntry::Accounts,
+                NavEntry::Opportunities,
                 NavEntry::Definitions,
                 NavEntry::Proposals,
                 NavEntry::Imports,
@@ -474,8 +491,10 @@ mod tests {
             nav_entries(&user(Team::Sales, Role::Admin)),
             [
                 NavEntry::Home,
+                NavEntry::Handoffs,
                 NavEntry::Leads,
                 NavEntry::Accounts,
+                NavEntry::Opportunities,
                 NavEntry::Definitions,
                 NavEntry::Proposals,
                 NavEntry::Imports,

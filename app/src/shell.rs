@@ -14,6 +14,7 @@ use crate::components::{ErrorPanel, NotFoundPage};
 use crate::definitions::views::{
     DefinitionsPage, EditProposalPage, NewProposalPage, ProposalPage, ProposalsPage,
 };
+use crate::handoffs::views::{HandoffsPage, OpportunitiesPage, ScorecardPage};
 use crate::home::HomePage;
 use crate::i18n::{I18n, use_i18n};
 use crate::imports::views::ImportsPage;
@@ -87,6 +88,9 @@ fn Pages() -> impl IntoView {
             <Route path=path!("/accounts") view=AccountsPage ssr=SsrMode::Async />
             <Route path=path!("/accounts/:id") view=AccountPage ssr=SsrMode::Async />
             <Route path=path!("/imports") view=ImportsPage ssr=SsrMode::Async />
+            <Route path=path!("/handoffs") view=HandoffsPage ssr=SsrMode::Async />
+            <Route path=path!("/handoffs/scorecard") view=ScorecardPage ssr=SsrMode::Async />
+            <Route path=path!("/opportunities") view=OpportunitiesPage ssr=SsrMode::Async />
         </Routes>
     }
 }

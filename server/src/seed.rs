@@ -243,6 +243,17 @@ async fn demo_funnel(state: &AppState) -> anyhow::Result<()> {
             "bluefin.co",
             &["demo_request", "meeting_booked", "email_click"],
         ),
+        // The handoff journey's MQL: waits in the SDR queue for the SDR to accept it.
+        (
+            "ren.aoki@hikari-bank.jp",
+            "Ren",
+            "Aoki",
+            "Head of Marketing",
+            "vp_marketing",
+            true,
+            "hikari-bank.jp",
+            &["demo_request", "meeting_booked", "form_submit"],
+        ),
         (
             "visitor-4821@example.com",
             "",

@@ -6,7 +6,10 @@
 
 pub mod api;
 pub mod model;
+pub mod pages;
 pub mod rules;
+pub mod scorecard;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod opportunities;

@@ -113,6 +113,22 @@ pub struct OpportunityWrite<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// One handoff as the leader scorecard counts it: who received it, who decided, how and when.
+#[derive(Clone, Debug, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct ScorecardRow {
+    pub stage: String,
+    pub to_team: String,
+    pub status: String,
+    pub decided_by: Option<i64>,
+    pub decider_email: Option<String>,
+    pub decider_name: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub sla_due_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reason_code: Option<String>,
+}
+
 /// Queries of the handoffs domain on a connection or transaction of either backend.
 #[allow(async_fn_in_trait, missing_docs)]
 pub trait HandoffQueries {
@@ -150,6 +166,14 @@ pub trait HandoffQueries {
     /// Every opportunity, by close date.
     async fn opportunities(&mut self, lead_id: Option<i64>) -> StoreResult<Vec<OpportunityRow>>;
     async fn update_opportunity(&mut self, id: i64, o: &OpportunityWrite<'_>) -> StoreResult<()>;
+    /// Everyone on a team (id, email, name), by name: the people a handoff can go to.
+    async fn team_people(&mut self, team: &str) -> StoreResult<Vec<(i64, String, String)>>;
+    /// Handoffs requested in `[from, to)`, for the leader scorecard.
+    async fn scorecard_rows(
+        &mut self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<ScorecardRow>>;
 }
 
 macro_rules! impl_handoff_queries {
@@ -342,6 +366,28 @@ macro_rules! impl_handoff_queries {
                 .await
                 .map_err(StoreError::from_sqlx)?;
                 Ok(())
+            }
+
+            async fn team_people(&mut self, team: &str) -> StoreResult<Vec<(i64, String, String)>> {
+                sqlx::query_as("SELECT id, email, name FROM users WHERE team = $1 ORDER BY name, id")
+                    .bind(team)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)
+            }
+
+            async fn scorecard_rows(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> StoreResult<Vec<ScorecardRow>> {
+                sqlx::query_as(
+                    "SELECT h.stage, h.to_team, h.status, h.decided_by, u.email AS decider_email, \
+                     u.name AS decider_name, h.requested_at, h.sla_due_at, h.decided_at, h.reason_code \
+                     FROM handoffs h LEFT JOIN users u ON u.id = h.decided_by \
+                     WHERE h.requested_at >= $1 AND h.requested_at < $2 ORDER BY h.requested_at, h.id",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&mut *self)
+                .await
+                .map_err(StoreError::from_sqlx)
             }
         }
     };

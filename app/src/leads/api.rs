@@ -75,24 +75,38 @@ pub struct LeadPageData {
     pub as_of: DateTime<Utc>,
     /// Whether the viewer may move the lead by hand (the server checks again on the move).
     pub can_move: bool,
+    /// The lead's handoffs and opportunities, and which handoff forms the viewer gets.
+    pub handoffs: crate::handoffs::pages::LeadHandoffs,
 }
 
 /// One lead with its score breakdown, criteria report and history.
 #[server(endpoint = "lead_page")]
 pub async fn lead_page(id: i64) -> Result<LeadPageData, AppError> {
-    use super::lifecycle::stage_index_or_first;
     let (state, _, user) = context().await?;
-    let report = super::service::lead_report(&state, user.as_ref(), id).await?;
+    lead_page_data(&state, user.as_ref(), id).await
+}
+
+/// What the lead screen shows, for `user` (also the approval screen's detail pane).
+#[cfg(feature = "ssr")]
+pub async fn lead_page_data(
+    state: &crate::state::AppState,
+    user: Option<&crate::auth::User>,
+    id: i64,
+) -> Result<LeadPageData, AppError> {
+    use super::lifecycle::stage_index_or_first;
+    let report = super::service::lead_report(state, user, id).await?;
     let account = match &report.lead.account {
-        Some(a) => Some(super::service::account(&state, user.as_ref(), a.id).await?),
+        Some(a) => Some(super::service::account(state, user, a.id).await?),
         None => None,
     };
     let def = &report.definition;
     let current = def.stages.get(stage_index_or_first(def, &report.lead.stage));
-    let can_move = match (user.as_ref(), current) {
+    let can_move = match (user, current) {
         (Some(u), Some(stage)) => crate::policy::can_move_lead_from(u, stage),
         _ => false,
     };
+    let handoffs =
+        crate::handoffs::pages::ssr::lead_handoffs(state, user, id, &report.lead.stage, def).await?;
     Ok(LeadPageData {
         checks: super::report::stage_checks(def, &report.facts),
         lead: report.lead,
@@ -103,6 +117,7 @@ pub async fn lead_page(id: i64) -> Result<LeadPageData, AppError> {
         version: report.version,
         as_of: state.clock.now(),
         can_move,
+        handoffs,
     })
 }
 

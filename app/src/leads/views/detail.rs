@@ -9,6 +9,7 @@ use super::{format_count, format_time, person_name, stage_badge};
 use crate::components::{ActionError, AppLayout, ErrorPanel};
 use crate::definitions::describe::choice_label;
 use crate::error::AppError;
+use crate::handoffs::views::{LeadHandoffActions, LeadHandoffsCard};
 use crate::i18n::use_i18n;
 use crate::leads::api::{LeadPageData, MoveLead, lead_page};
 use crate::leads::model::Account;
@@ -37,13 +38,17 @@ fn LeadScreen() -> impl IntoView {
             .unwrap_or(0)
     };
     let mv = ServerAction::<MoveLead>::new();
-    let data = Resource::new(move || (id(), mv.version().get()), |(id, _)| lead_page(id));
+    let handoff_actions = LeadHandoffActions::new();
+    let data = Resource::new(
+        move || (id(), mv.version().get(), handoff_actions.refresh.get()),
+        |(id, _, _)| lead_page(id),
+    );
     view! {
         <Transition fallback=move || view! { <p class="muted">{i18n.t("common.loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
-                    Ok(d) => view! { <LeadView d mv /> }.into_any(),
+                    Ok(d) => view! { <LeadView d mv handoff_actions /> }.into_any(),
                 }
             })}
         </Transition>
@@ -51,7 +56,11 @@ fn LeadScreen() -> impl IntoView {
 }
 
 #[component]
-fn LeadView(d: LeadPageData, mv: ServerAction<MoveLead>) -> impl IntoView {
+fn LeadView(
+    d: LeadPageData,
+    mv: ServerAction<MoveLead>,
+    handoff_actions: LeadHandoffActions,
+) -> impl IntoView {
     let i18n = use_i18n();
     let lead = d.lead.clone();
     let stages: Vec<StageInfo> = d.checks.iter().map(|c| c.stage.clone()).collect();
@@ -84,6 +93,7 @@ fn LeadView(d: LeadPageData, mv: ServerAction<MoveLead>) -> impl IntoView {
                 <ActivityTimeline activities=d.activities.clone() decay_days=d.breakdown.decay_days as_of=d.as_of />
             </div>
             <div>
+                <LeadHandoffsCard lead_id=d.lead.id data=d.handoffs.clone() actions=handoff_actions />
                 {d.can_move.then(|| view! { <MoveCard d=d.clone() stages=stages.clone() mv /> })}
                 <FactsCard d=d.clone() />
                 {d.account.clone().map(|a| view! { <AccountCard a stages=stages.clone() /> })}
@@ -92,8 +102,9 @@ fn LeadView(d: LeadPageData, mv: ServerAction<MoveLead>) -> impl IntoView {
     }
 }
 
+/// The lead's facts (also shown in the approval screen's detail pane).
 #[component]
-fn FactsCard(d: LeadPageData) -> impl IntoView {
+pub fn FactsCard(d: LeadPageData) -> impl IntoView {
     let i18n = use_i18n();
     let l = d.lead;
     let dash = || "—".to_owned();

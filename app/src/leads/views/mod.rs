@@ -7,7 +7,8 @@ mod detail_parts;
 mod list;
 
 pub use accounts::{AccountPage, AccountsPage};
-pub use detail::LeadPage;
+pub use detail::{FactsCard, LeadPage};
+pub use detail_parts::{ActivityTimeline, CriteriaReport, History, ScoreCard};
 pub use list::LeadsPage;
 
 use chrono::{DateTime, Utc};
