@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::model::{HandoffStatus, OpportunityStage};
-use crate::auth::Team;
+use crate::auth::{Role, Team};
 use crate::definitions::model::{Definition, EntryOn, Gate};
 use crate::error::{AppError, FieldError};
 
@@ -89,6 +89,15 @@ pub fn rejection(def: &Definition, gate: &Gate, reason_code: &str) -> Result<Rej
         (EntryOn::Acceptance, _, _) => Ok(Rejection::SendBack),
         (EntryOn::Criteria, true, _) => Ok(Rejection::Recycle),
         (EntryOn::Criteria, false, true) => Ok(Rejection::Disqualify),
+    }
+}
+
+/// Who owns a lead once its handoff is accepted: the assignee when a leader (or an admin)
+/// accepts on their behalf, otherwise whoever accepted.
+pub fn owner_after_accept(accepted_by: i64, role: Role, assignee: Option<i64>) -> i64 {
+    match (role, assignee) {
+        (Role::Leader | Role::Admin, Some(assignee)) => assignee,
+        _ => accepted_by,
     }
 }
 

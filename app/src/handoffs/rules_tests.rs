@@ -218,3 +218,11 @@ fn every_handoff_error_reads_in_english_and_japanese() {
             .starts_with("Lost reason")
     );
 }
+
+#[test]
+fn a_leader_accepting_for_an_assignee_makes_the_assignee_owner() {
+    assert_eq!(owner_after_accept(1, Role::Leader, Some(7)), 7);
+    assert_eq!(owner_after_accept(1, Role::Admin, Some(7)), 7);
+    assert_eq!(owner_after_accept(1, Role::Member, Some(7)), 1);
+    assert_eq!(owner_after_accept(1, Role::Leader, None), 1);
+}

@@ -12,7 +12,7 @@ use super::model::{
 use super::rules::{self, Rejection};
 use super::store::{DecisionWrite, HandoffInsert, HandoffQueries, HandoffRow};
 use crate::audit::AuditRecord;
-use crate::auth::{Role, Team, User};
+use crate::auth::{Team, User};
 use crate::definitions::model::Definition;
 use crate::definitions::store::DefinitionQueries;
 use crate::error::{AppError, AppResult, FieldError};
@@ -240,10 +240,7 @@ pub async fn accept_handoff(state: &AppState, actor: Option<&User>, id: i64) -> 
         } else {
             decision_row(c, version, &lead, user, None, now).await?;
         }
-        let owner = match (user.role, row.assignee_id) {
-            (Role::Leader | Role::Admin, Some(assignee)) => assignee,
-            _ => user.id.0,
-        };
+        let owner = rules::owner_after_accept(user.id.0, user.role, row.assignee_id);
         c.set_lead_owner(lead.id, Some(owner), now).await?;
         let detail = json!({"lead_id": lead.id, "stage": row.stage, "owner_id": owner});
         c.append_audit(&AuditRecord::new(Some(user), "handoff.accepted", "handoff", id, detail), now).await?;

@@ -16,7 +16,7 @@ use crate::state::AppState;
 use crate::store::Db;
 use crate::{in_tx, with_conn};
 
-/// Leads per batch.
+/// Lead ids per transaction of the re-evaluation after a publish.
 const BATCH: i64 = 2_000;
 
 /// Index of the first stage entered only on acceptance (people decide from there on).
