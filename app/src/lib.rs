@@ -13,6 +13,7 @@ pub mod clock;
 pub mod components;
 pub mod definitions;
 pub mod error;
+pub mod funnel;
 pub mod handoffs;
 pub mod home;
 pub mod i18n;

@@ -133,6 +133,72 @@ pub async fn proposal_impact(state: &AppState, actor: Option<&User>, id: i64) ->
     Ok(impact)
 }
 
+/// Today's leads as `def` would place them (the funnel's version lens): leads decided by
+/// people (an accepted handoff, or at or past the first stage entered on acceptance) stay
+/// where they are; every other lead is at its automatic stage under `def`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LensCounts {
+    /// Leads per stage key under `def`.
+    pub stages: std::collections::HashMap<String, u64>,
+    /// Leads per stage key today (the same leads).
+    pub today: std::collections::HashMap<String, u64>,
+    /// Leads evaluated (those `include` took).
+    pub evaluated: u64,
+    /// Leads whose stage differs under `def`.
+    pub moved: u64,
+    /// Leads kept where people put them.
+    pub kept_by_people: u64,
+}
+
+/// Streams every lead `include` takes through `def` (see [`LensCounts`]); the same reading
+/// and evaluation as the impact preview.
+pub async fn lens_counts(
+    state: &AppState,
+    def: &Definition,
+    include: impl Fn(&LeadFactsRow) -> bool,
+) -> AppResult<LensCounts> {
+    let windows = activity_windows(def);
+    let decided_from = first_acceptance(def);
+    let now = state.clock.now();
+    let tallies = tallies(&def.scoring, &windows, now);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let reader = tokio::spawn(read_batches(state.db.clone(), tallies.clone(), now, tx));
+    let mut out = LensCounts::default();
+    while let Some(rows) = rx.recv().await {
+        for (row, counts) in rows {
+            if !include(&row) {
+                continue;
+            }
+            out.evaluated += 1;
+            *out.today.entry(row.stage.clone()).or_default() += 1;
+            let known = def.stage_index(&row.stage);
+            let lens_stage = if row.past_human_decision || known.is_some_and(|i| i >= decided_from) {
+                out.kept_by_people += 1;
+                row.stage.clone()
+            } else {
+                let acts = Tallied {
+                    tallies: &tallies,
+                    counts: &counts,
+                };
+                let (facts, _) = lead_facts(def, &windows, &row, &acts, now);
+                let computed = crate::definitions::stage::automatic_stage(def, &facts);
+                def.stages
+                    .get(computed)
+                    .map_or_else(|| row.stage.clone(), |s| s.key.clone())
+            };
+            if lens_stage != row.stage {
+                out.moved += 1;
+            }
+            *out.stages.entry(lens_stage).or_default() += 1;
+        }
+    }
+    reader.await.map_err(|e| {
+        tracing::error!(error = %e, "the version lens's reader failed");
+        AppError::Internal
+    })??;
+    Ok(out)
+}
+
 /// After version `version` was published: re-scores every lead under its rules and applies
 /// the moves publishing implies (forward always; back only with `requalify`, never past a
 /// human decision). Each batch is one transaction; returns how many leads moved.

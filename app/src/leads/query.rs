@@ -386,7 +386,7 @@ pub fn page_count(total: i64, per_page: i64) -> i64 {
     ((total + per_page - 1) / per_page).max(1)
 }
 
-fn with_query(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
+pub(crate) fn with_query(path: &str, pairs: &[(&str, Option<&str>)]) -> String {
     let query: Vec<String> = pairs
         .iter()
         .filter_map(|(name, value)| value.map(|v| format!("{name}={}", encode(v))))

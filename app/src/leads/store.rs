@@ -46,6 +46,40 @@ pub struct LeadRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The lead list's filters on `leads l LEFT JOIN accounts a` (parameters `$1`–`$5`: stage keys
+/// joined by commas, account id, lowercase `%search%`, target only, tier).
+const LEAD_LIST_FILTER: &str = "FROM leads l LEFT JOIN accounts a ON a.id = l.account_id \
+     WHERE ($1 IS NULL OR (',' || $1 || ',') LIKE ('%,' || l.stage || ',%')) \
+     AND ($2 IS NULL OR l.account_id = $2) \
+     AND ($3 IS NULL OR l.email LIKE $3 OR LOWER(COALESCE(l.first_name, '') || ' ' || COALESCE(l.last_name, '')) LIKE $3 \
+          OR LOWER(COALESCE(a.name, '')) LIKE $3) \
+     AND ($4 = FALSE OR a.is_target = TRUE) \
+     AND ($5 IS NULL OR a.tier = $5)";
+
+/// A lead as the CSV export writes it, with its account and owner.
+#[derive(Clone, Debug, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct LeadExportRow {
+    pub id: i64,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub job_title: Option<String>,
+    pub persona: Option<String>,
+    pub consent: bool,
+    pub source: Option<String>,
+    pub country: Option<String>,
+    pub score: i64,
+    pub stage: String,
+    pub stage_entered_at: DateTime<Utc>,
+    pub account_domain: Option<String>,
+    pub account_name: Option<String>,
+    pub account_is_target: Option<bool>,
+    pub account_tier: Option<String>,
+    pub owner_email: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A `stage_transitions` row with the actor's email.
 #[derive(Clone, Debug, sqlx::FromRow)]
 #[allow(missing_docs)]
@@ -163,6 +197,13 @@ pub trait LeadQueries {
     async fn activities(&mut self, lead_id: i64) -> StoreResult<Vec<(i64, String, DateTime<Utc>)>>;
     async fn open_handoff(&mut self, h: &HandoffWrite<'_>) -> StoreResult<()>;
     async fn list_leads(&mut self, f: &LeadFilter) -> StoreResult<(i64, Vec<LeadRow>)>;
+    /// The leads of the list's filters with ids above `after_id`, by id (the CSV export).
+    async fn export_leads(
+        &mut self,
+        f: &LeadFilter,
+        after_id: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<LeadExportRow>>;
     /// A page of accounts (search in name and domain; target and tier filters), with contact counts.
     async fn list_accounts(
         &mut self,
@@ -551,16 +592,33 @@ macro_rules! impl_lead_queries {
                     .map_err(StoreError::from_sqlx)
             }
 
+            async fn export_leads(&mut self, f: &LeadFilter, after_id: i64, limit: i64) -> StoreResult<Vec<LeadExportRow>> {
+                let stages = f.stages.as_ref().map(|s| s.join(","));
+                let query = f.query.as_ref().map(|q| format!("%{}%", q.to_lowercase()));
+                let sql = format!(
+                    "SELECT l.id, l.email, l.first_name, l.last_name, l.job_title, l.persona, l.consent, l.source, \
+                     l.country, l.score, l.stage, l.stage_entered_at, a.domain AS account_domain, a.name AS account_name, \
+                     a.is_target AS account_is_target, a.tier AS account_tier, u.email AS owner_email, l.updated_at \
+                     {LEAD_LIST_FILTER} AND l.id > $6 ORDER BY l.id LIMIT $7"
+                )
+                .replacen("WHERE", "LEFT JOIN users u ON u.id = l.owner_id WHERE", 1);
+                sqlx::query_as(&sql)
+                    .bind(&stages)
+                    .bind(f.account_id)
+                    .bind(&query)
+                    .bind(f.target_only)
+                    .bind(&f.tier)
+                    .bind(after_id)
+                    .bind(limit)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)
+            }
+
             async fn list_leads(&mut self, f: &LeadFilter) -> StoreResult<(i64, Vec<LeadRow>)> {
                 let stages = f.stages.as_ref().map(|s| s.join(","));
                 let query = f.query.as_ref().map(|q| format!("%{}%", q.to_lowercase()));
-                let filter = "FROM leads l LEFT JOIN accounts a ON a.id = l.account_id \
-                     WHERE ($1 IS NULL OR (',' || $1 || ',') LIKE ('%,' || l.stage || ',%')) \
-                     AND ($2 IS NULL OR l.account_id = $2) \
-                     AND ($3 IS NULL OR l.email LIKE $3 OR LOWER(COALESCE(l.first_name, '') || ' ' || COALESCE(l.last_name, '')) LIKE $3 \
-                          OR LOWER(COALESCE(a.name, '')) LIKE $3) \
-                     AND ($4 = FALSE OR a.is_target = TRUE) \
-                     AND ($5 IS NULL OR a.tier = $5)";
+                let filter = LEAD_LIST_FILTER;
                 let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
                     .bind(&stages)
                     .bind(f.account_id)

@@ -84,6 +84,24 @@ pub struct LeadQuery {
     pub dir: Option<String>,
 }
 
+impl LeadQuery {
+    /// The lead list's parameters.
+    pub fn into_list_query(self) -> LeadListQuery {
+        LeadListQuery {
+            stage: self.stage,
+            owner_team: self.owner_team,
+            account: self.account,
+            q: self.q,
+            target_only: self.target_only.unwrap_or(false),
+            tier: self.tier,
+            sort: self.sort,
+            dir: self.dir,
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+}
+
 /// `{"total", "items"}`.
 #[derive(Serialize, ToSchema)]
 pub struct LeadPage {
@@ -101,19 +119,7 @@ pub async fn list_leads(
     caller: Caller,
     Query(q): Query<LeadQuery>,
 ) -> Result<Json<LeadPage>, ApiError> {
-    let query = LeadListQuery {
-        stage: q.stage,
-        owner_team: q.owner_team,
-        account: q.account,
-        q: q.q,
-        target_only: q.target_only.unwrap_or(false),
-        tier: q.tier,
-        sort: q.sort,
-        dir: q.dir,
-        page: q.page,
-        per_page: q.per_page,
-    };
-    let (total, items) = service::search_leads(&state, caller.user.as_ref(), &query).await?;
+    let (total, items) = service::search_leads(&state, caller.user.as_ref(), &q.into_list_query()).await?;
     Ok(Json(LeadPage { total, items }))
 }
 

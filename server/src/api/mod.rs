@@ -4,6 +4,7 @@
 pub mod caller;
 pub mod definitions;
 pub mod error;
+pub mod funnel;
 pub mod handoffs;
 pub mod health;
 pub mod imports;
@@ -75,6 +76,9 @@ use self::error::ApiError;
         handoffs::opportunity,
         handoffs::list_opportunities,
         handoffs::board,
+        funnel::funnel,
+        funnel::funnel_csv,
+        funnel::leads_csv,
     ),
     components(schemas(
         error::ErrorBody,
@@ -133,8 +137,14 @@ use self::error::ApiError;
         handoffs::ReassignBody,
         handoffs::BulkAcceptBody,
         handoffs::OpportunityList,
+        app::funnel::model::Funnel,
+        app::funnel::model::FunnelStage,
+        app::funnel::model::WeekEntries,
+        app::funnel::model::Lens,
+        app::funnel::model::Money,
+        app::funnel::metrics::VersionCounts,
     )),
-    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"), (name = "leads"), (name = "imports"), (name = "handoffs"), (name = "opportunities"))
+    tags((name = "session"), (name = "users"), (name = "health"), (name = "definitions"), (name = "proposals"), (name = "audit"), (name = "leads"), (name = "imports"), (name = "handoffs"), (name = "opportunities"), (name = "funnel"))
 )]
 pub struct ApiDoc;
 
@@ -176,6 +186,9 @@ pub fn router() -> Router<AppState> {
         .route("/accounts", post(leads::upsert_account))
         .route("/accounts/{id}", get(leads::account))
         .route("/leads", get(leads::list_leads).post(leads::upsert_lead))
+        .route("/leads.csv", get(funnel::leads_csv))
+        .route("/funnel", get(funnel::funnel))
+        .route("/funnel.csv", get(funnel::funnel_csv))
         .route("/leads/{id}", get(leads::lead))
         .route("/leads/{id}/stage", post(leads::move_lead))
         .route("/activities", post(leads::record_activity))

@@ -1,0 +1,326 @@
+//! SQL of the funnel, on both backends: reads of the maintained aggregates (migration
+//! `0007_funnel_aggregates`), and of the stage history itself for filters the aggregates do
+//! not carry (country, industry).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+use super::metrics::{DWELL_BOUNDS, DWELL_BUCKETS, MoveCount};
+use super::model::FunnelFilter;
+use crate::store::{StoreError, StoreResult};
+
+/// Pending handoffs at one gate (stage).
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct GateRow {
+    pub stage: String,
+    pub open: i64,
+    pub breached: i64,
+}
+
+/// Opportunity sums of the leads in one stage, per currency.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[allow(missing_docs)]
+pub struct RevenueRow {
+    pub stage: String,
+    pub currency: String,
+    pub amount_minor: i64,
+    pub expected_minor: f64,
+}
+
+/// Queries of the funnel on a connection or transaction of either backend.
+#[allow(async_fn_in_trait, missing_docs)]
+pub trait FunnelQueries {
+    /// Leads per stage now.
+    async fn current_counts(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(String, i64)>>;
+    /// Moves of the period per (from, to, version), with time-in-stage buckets.
+    async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<MoveCount>>;
+    /// Moves of the period per (week's Monday, from, to), without buckets.
+    async fn weekly_moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(NaiveDate, MoveCount)>>;
+    /// Pending handoffs per gate, and how many are past their SLA at `now`.
+    async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>>;
+    /// Opportunities not lost, per lead stage and currency.
+    async fn revenue(&mut self, f: &FunnelFilter) -> StoreResult<Vec<RevenueRow>>;
+}
+
+/// Filters on `leads l LEFT JOIN accounts a`, parameters `$1`–`$5`.
+const LEAD_FILTER: &str = "($1 IS NULL OR l.source = $1) AND (NOT $2 OR COALESCE(a.is_target, FALSE)) \
+     AND ($3 IS NULL OR a.tier = $3) AND ($4 IS NULL OR l.country = $4) AND ($5 IS NULL OR a.industry = $5)";
+
+/// `CASE` giving the time-in-stage bucket of `hours` (an SQL expression); the bounds are
+/// [`DWELL_BOUNDS`], as in the migration's triggers.
+fn bucket_sql(hours: &str) -> String {
+    let mut sql = format!("CASE WHEN {hours} IS NULL THEN NULL");
+    for (i, b) in DWELL_BOUNDS.iter().enumerate() {
+        sql.push_str(&format!(" WHEN {hours} < {b} THEN {i}"));
+    }
+    sql.push_str(&format!(" ELSE {} END", DWELL_BOUNDS.len()));
+    sql
+}
+
+/// `CAST(SUM(d0) AS BIGINT) AS d0, …` over the aggregate's bucket columns.
+fn dwell_sums() -> String {
+    (0..DWELL_BUCKETS)
+        .map(|i| format!("CAST(SUM(d{i}) AS BIGINT) AS d{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `CAST(SUM(CASE WHEN b = 0 THEN 1 ELSE 0 END) AS BIGINT) AS d0, …` over bucket numbers `b`.
+fn bucket_counts() -> String {
+    (0..DWELL_BUCKETS)
+        .map(|i| format!("CAST(SUM(CASE WHEN b = {i} THEN 1 ELSE 0 END) AS BIGINT) AS d{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What differs between the backends' SQL.
+struct Dialect {
+    /// The UTC day of `t.at`.
+    at_day: &'static str,
+    /// The Monday of the week of the date expression `{}`.
+    week: fn(&str) -> String,
+    /// Hours from the instant `{earlier}` to `{later}`.
+    hours: fn(&str, &str) -> String,
+    /// `IS NOT` for values that may be NULL.
+    is_distinct: &'static str,
+}
+
+const SQLITE: Dialect = Dialect {
+    at_day: "date(t.at)",
+    week: |day| format!("date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"),
+    hours: |later, earlier| format!("((julianday({later}) - julianday({earlier})) * 24.0)"),
+    is_distinct: "IS NOT",
+};
+
+const POSTGRES: Dialect = Dialect {
+    at_day: "CAST(t.at AT TIME ZONE 'UTC' AS DATE)",
+    week: |day| format!("CAST(date_trunc('week', {day}) AS DATE)"),
+    hours: |later, earlier| format!("(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"),
+    is_distinct: "IS DISTINCT FROM",
+};
+
+/// Where a filter's moves are counted from.
+enum MovesSource {
+    /// `funnel_moves`: no lead filter.
+    All,
+    /// `funnel_moves_by`: source, target flag and tier.
+    ByDims,
+    /// The stage history: any filter.
+    History,
+}
+
+fn moves_source(f: &FunnelFilter) -> MovesSource {
+    if f.needs_raw() {
+        MovesSource::History
+    } else if f.narrows() {
+        MovesSource::ByDims
+    } else {
+        MovesSource::All
+    }
+}
+
+/// The stage history's moves of the period with their filters, as a subquery with the
+/// columns `day, from_stage, to_stage, version, b` (parameters `$1`–`$7`).
+fn history_moves(d: &Dialect) -> String {
+    let entered = format!(
+        "(SELECT p.at FROM stage_transitions p WHERE p.lead_id = t.lead_id AND p.id < t.id \
+         AND p.to_stage = t.from_stage AND p.from_stage {0} p.to_stage ORDER BY p.id DESC LIMIT 1)",
+        d.is_distinct
+    );
+    let hours = (d.hours)("t.at", &entered);
+    format!(
+        "(SELECT {at_day} AS day, COALESCE(t.from_stage, '') AS from_stage, t.to_stage AS to_stage, \
+         t.definition_version AS version, {bucket} AS b \
+         FROM stage_transitions t JOIN leads l ON l.id = t.lead_id LEFT JOIN accounts a ON a.id = l.account_id \
+         WHERE {at_day} BETWEEN $6 AND $7 AND t.from_stage {distinct} t.to_stage AND {LEAD_FILTER}) AS m",
+        at_day = d.at_day,
+        bucket = bucket_sql(&hours),
+        distinct = d.is_distinct,
+    )
+}
+
+const DIMS_FILTER: &str =
+    "($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3)";
+
+/// The query for [`FunnelQueries::moves`]; its parameters are [`bind_moves`]'s.
+fn moves_sql(d: &Dialect, f: &FunnelFilter) -> String {
+    match moves_source(f) {
+        MovesSource::All => format!(
+            "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {} FROM funnel_moves \
+             WHERE day BETWEEN $1 AND $2 \
+             GROUP BY from_stage, to_stage, version",
+            dwell_sums()
+        ),
+        MovesSource::ByDims => format!(
+            "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {} FROM funnel_moves_by \
+             WHERE day BETWEEN $4 AND $5 AND {DIMS_FILTER} \
+             GROUP BY from_stage, to_stage, version",
+            dwell_sums()
+        ),
+        MovesSource::History => format!(
+            "SELECT from_stage, to_stage, version, CAST(COUNT(*) AS BIGINT) AS n, {} FROM {} \
+             GROUP BY from_stage, to_stage, version",
+            bucket_counts(),
+            history_moves(d)
+        ),
+    }
+}
+
+/// The query for [`FunnelQueries::weekly_moves`]; its parameters are [`bind_moves`]'s.
+fn weekly_sql(d: &Dialect, f: &FunnelFilter) -> String {
+    let week = (d.week)("day");
+    match moves_source(f) {
+        MovesSource::All => format!(
+            "SELECT {week} AS week, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n FROM funnel_moves \
+             WHERE day BETWEEN $1 AND $2 \
+             GROUP BY 1, from_stage, to_stage"
+        ),
+        MovesSource::ByDims => format!(
+            "SELECT {week} AS week, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n FROM funnel_moves_by \
+             WHERE day BETWEEN $4 AND $5 AND {DIMS_FILTER} \
+             GROUP BY 1, from_stage, to_stage"
+        ),
+        MovesSource::History => format!(
+            "SELECT {week} AS week, from_stage, to_stage, CAST(COUNT(*) AS BIGINT) AS n FROM {} \
+             GROUP BY 1, from_stage, to_stage",
+            history_moves(d)
+        ),
+    }
+}
+
+/// Binds the parameters of [`moves_sql`] and [`weekly_sql`]: the period only (`$1`, `$2`)
+/// from `funnel_moves`; source, target flag, tier and the period (`$1`–`$5`) from
+/// `funnel_moves_by`; every filter and the period (`$1`–`$7`) from the stage history.
+macro_rules! bind_moves {
+    ($q:expr, $f:expr) => {{
+        let f: &FunnelFilter = $f;
+        match moves_source(f) {
+            MovesSource::All => $q.bind(f.from).bind(f.to),
+            MovesSource::ByDims => $q
+                .bind(f.source.as_deref())
+                .bind(f.target_only)
+                .bind(f.tier.as_deref())
+                .bind(f.from)
+                .bind(f.to),
+            MovesSource::History => $q
+                .bind(f.source.as_deref())
+                .bind(f.target_only)
+                .bind(f.tier.as_deref())
+                .bind(f.country.as_deref())
+                .bind(f.industry.as_deref())
+                .bind(f.from)
+                .bind(f.to),
+        }
+    }};
+}
+
+macro_rules! impl_funnel_queries {
+    ($conn:ty, $dialect:expr) => {
+        impl FunnelQueries for $conn {
+            async fn current_counts(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(String, i64)>> {
+                sqlx::query_as(
+                    "SELECT stage, CAST(SUM(n) AS BIGINT) FROM funnel_current \
+                     WHERE ($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3) \
+                     AND ($4 IS NULL OR country = $4) AND ($5 IS NULL OR industry = $5) GROUP BY stage",
+                )
+                .bind(f.source.as_deref())
+                .bind(f.target_only)
+                .bind(f.tier.as_deref())
+                .bind(f.country.as_deref())
+                .bind(f.industry.as_deref())
+                .fetch_all(&mut *self)
+                .await
+                .map_err(StoreError::from_sqlx)
+            }
+
+            async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<MoveCount>> {
+                let sql = moves_sql(&$dialect, f);
+                let rows = bind_moves!(sqlx::query(&sql), f)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                rows.iter()
+                    .map(|r| {
+                        let from: String = r.try_get("from_stage")?;
+                        let mut dwell = [0u64; DWELL_BUCKETS];
+                        for (i, d) in dwell.iter_mut().enumerate() {
+                            *d = r.try_get::<Option<i64>, _>(format!("d{i}").as_str())?.unwrap_or(0).max(0) as u64;
+                        }
+                        Ok(MoveCount {
+                            from: (!from.is_empty()).then_some(from),
+                            to: r.try_get("to_stage")?,
+                            version: r.try_get("version")?,
+                            n: r.try_get::<i64, _>("n")?.max(0) as u64,
+                            dwell,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()
+                    .map_err(StoreError::from_sqlx)
+            }
+
+            async fn weekly_moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(NaiveDate, MoveCount)>> {
+                let sql = weekly_sql(&$dialect, f);
+                let rows: Vec<(NaiveDate, String, String, i64)> = bind_moves!(sqlx::query_as(&sql), f)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(week, from, to, n)| {
+                        (
+                            week,
+                            MoveCount {
+                                from: (!from.is_empty()).then_some(from),
+                                to,
+                                version: 0,
+                                n: n.max(0) as u64,
+                                dwell: [0; DWELL_BUCKETS],
+                            },
+                        )
+                    })
+                    .collect())
+            }
+
+            async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>> {
+                let sql = format!(
+                    "SELECT h.stage AS stage, CAST(COUNT(*) AS BIGINT) AS open, \
+                     CAST(SUM(CASE WHEN h.sla_due_at < $6 THEN 1 ELSE 0 END) AS BIGINT) AS breached \
+                     FROM handoffs h JOIN leads l ON l.id = h.lead_id LEFT JOIN accounts a ON a.id = l.account_id \
+                     WHERE h.status = 'pending' AND {LEAD_FILTER} GROUP BY h.stage"
+                );
+                sqlx::query_as(&sql)
+                    .bind(f.source.as_deref())
+                    .bind(f.target_only)
+                    .bind(f.tier.as_deref())
+                    .bind(f.country.as_deref())
+                    .bind(f.industry.as_deref())
+                    .bind(now)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)
+            }
+
+            async fn revenue(&mut self, f: &FunnelFilter) -> StoreResult<Vec<RevenueRow>> {
+                let sql = format!(
+                    "SELECT l.stage AS stage, o.currency AS currency, CAST(SUM(o.amount_minor) AS BIGINT) AS amount_minor, \
+                     CAST(SUM(o.amount_minor * o.probability) AS DOUBLE PRECISION) AS expected_minor \
+                     FROM opportunities o JOIN leads l ON l.id = o.lead_id LEFT JOIN accounts a ON a.id = l.account_id \
+                     WHERE o.stage <> 'lost' AND {LEAD_FILTER} GROUP BY l.stage, o.currency ORDER BY o.currency"
+                );
+                sqlx::query_as(&sql)
+                    .bind(f.source.as_deref())
+                    .bind(f.target_only)
+                    .bind(f.tier.as_deref())
+                    .bind(f.country.as_deref())
+                    .bind(f.industry.as_deref())
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx)
+            }
+        }
+    };
+}
+
+impl_funnel_queries!(sqlx::SqliteConnection, SQLITE);
+impl_funnel_queries!(sqlx::PgConnection, POSTGRES);
