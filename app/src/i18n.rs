@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_filled() {
-        let text = tr_with(Locale::En, "home.welcome", &[("name", "Aiko")]);
+        let text = tr_with(Locale::En, "funnel.table.median_over", &[("n", "Aiko")]);
         assert!(text.contains("Aiko") && !text.contains("%{"), "{text}");
     }
 

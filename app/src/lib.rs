@@ -15,7 +15,6 @@ pub mod definitions;
 pub mod error;
 pub mod funnel;
 pub mod handoffs;
-pub mod home;
 pub mod i18n;
 pub mod ids;
 pub mod imports;

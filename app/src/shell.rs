@@ -14,8 +14,8 @@ use crate::components::{ErrorPanel, NotFoundPage};
 use crate::definitions::views::{
     DefinitionsPage, EditProposalPage, NewProposalPage, ProposalPage, ProposalsPage,
 };
+use crate::funnel::views::FunnelPage;
 use crate::handoffs::views::{HandoffsPage, OpportunitiesPage, ScorecardPage};
-use crate::home::HomePage;
 use crate::i18n::{I18n, use_i18n};
 use crate::imports::views::ImportsPage;
 use crate::leads::views::{AccountPage, AccountsPage, LeadPage, LeadsPage};
@@ -75,7 +75,7 @@ fn Pages() -> impl IntoView {
     view! {
         <Routes fallback=|| view! { <NotFoundPage /> }>
             <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async />
-            <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+            <Route path=path!("/") view=FunnelPage ssr=SsrMode::Async />
             <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async />
             <Route path=path!("/definitions") view=DefinitionsPage ssr=SsrMode::Async />
             <Route path=path!("/proposals") view=ProposalsPage ssr=SsrMode::Async />

@@ -31,7 +31,7 @@ test('a marketing leader signs in, switches to Japanese, and signs out', async (
   // The choice sticks: a fresh load is still Japanese.
   await page.reload();
   await page.waitForSelector('[data-testid=current-user]');
-  assert.equal(await page.textContent('h1.page-title'), 'ホーム');
+  assert.equal(await page.textContent('h1.page-title'), 'ファネル');
   assert.equal(await page.getAttribute('html', 'lang'), 'ja');
   await hydrated(page);
 

@@ -50,6 +50,10 @@ pub const DEMO_USERS: &[(&str, &str, &str, &str, &str)] = &[
     ("admin@accord.test", "Alex Admin", "marketing", "admin", "admin"),
 ];
 
+/// Synthetic leads behind the demo's story leads, so that the funnel page has a year of
+/// stage history to show (entries per week, conversions, time in stage).
+const DEMO_HISTORY_LEADS: u64 = 1_500;
+
 /// Creates the demo accounts when the database has no users, then prints the logins.
 pub async fn demo(state: &AppState) -> anyhow::Result<()> {
     if state.db.count_users().await? == 0 {
@@ -67,7 +71,12 @@ pub async fn demo(state: &AppState) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot create demo user {email}: {e}"))?;
         }
         demo_funnel(state).await?;
-        say("Demo data created.");
+        let history = synthetic::synthetic(state, DEMO_HISTORY_LEADS, 2026).await?;
+        demo_pipeline(state).await?;
+        say(&format!(
+            "Demo data created, with {} leads of history over the last twelve months.",
+            history.counts.leads
+        ));
     } else {
         say("The database already has users; demo data left as it is.");
     }
@@ -309,5 +318,105 @@ async fn demo_funnel(state: &AppState) -> anyhow::Result<()> {
     app::definitions::service::create_proposal(state, Some(&hiro), proposal)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}
+
+/// The story's company domains: their leads stay as the story left them (the journeys use them).
+const STORY_DOMAINS: [&str; 6] = [
+    "sakura-logistics.jp",
+    "northwind.io",
+    "kumo-cloud.jp",
+    "bluefin.co",
+    "tiny-studio.com",
+    "hikari-bank.jp",
+];
+
+/// Some MQLs of the history worked through to sales, so that the funnel's sales stages,
+/// pipeline, expected revenue and the leader scorecard have numbers from the first run: the
+/// SDR leader accepts most and recycles a few, hands half of those on to sales; the AE
+/// accepts them, converts some into opportunities and closes a few.
+async fn demo_pipeline(state: &AppState) -> anyhow::Result<()> {
+    use app::handoffs::model::{
+        HandoffFilter, HandoffRequest, OpportunityInput, OpportunityPatch, RejectInput,
+    };
+    use app::handoffs::{opportunities, queue, service as handoffs};
+    let err = |e: app::error::AppError| anyhow::anyhow!("{e}");
+    let sara = demo_user(state, "sara.lee@accord.test").await?;
+    let emma = demo_user(state, "emma.clark@accord.test").await?;
+    let filter = HandoffFilter {
+        status: Some("pending".into()),
+        to_team: Some("sdr".into()),
+        ..HandoffFilter::default()
+    };
+    let pending = queue::list_handoffs(state, Some(&sara), &filter)
+        .await
+        .map_err(err)?;
+    let now = state.clock.now();
+    let worked = pending
+        .iter()
+        .filter(|h| {
+            !STORY_DOMAINS
+                .iter()
+                .any(|d| h.lead.email.ends_with(&format!("@{d}")))
+        })
+        .take(48);
+    for (i, h) in worked.enumerate() {
+        if i % 6 == 5 {
+            let recycle = RejectInput {
+                reason_code: "not_ready".into(),
+                note: Some("Not buying this year; back to nurture.".into()),
+            };
+            handoffs::reject_handoff(state, Some(&sara), h.id, recycle)
+                .await
+                .map_err(err)?;
+            continue;
+        }
+        handoffs::accept_handoff(state, Some(&sara), h.id)
+            .await
+            .map_err(err)?;
+        if i % 2 == 1 {
+            continue;
+        }
+        let request = HandoffRequest {
+            to_team: "sales".into(),
+            assignee_id: Some(emma.id.0),
+            note: Some("Budget and timing confirmed on the call; meeting booked with the AE.".into()),
+            meeting_at: Some(now + chrono::Duration::days(3)),
+            ..HandoffRequest::default()
+        };
+        let sql = handoffs::request_handoff(state, Some(&sara), h.lead.id, request)
+            .await
+            .map_err(err)?;
+        handoffs::accept_handoff(state, Some(&emma), sql.id)
+            .await
+            .map_err(err)?;
+        if i % 4 != 0 {
+            continue;
+        }
+        let input = OpportunityInput {
+            amount: 1_200_000.0 + 150_000.0 * i as f64,
+            currency: Some("JPY".into()),
+            close_date: (now + chrono::Duration::days(30 + i as i64)).date_naive(),
+            ..OpportunityInput::default()
+        };
+        let opportunity = opportunities::convert_lead(state, Some(&emma), h.lead.id, input)
+            .await
+            .map_err(err)?;
+        let close = match i % 12 {
+            0 => Some(("won", None)),
+            4 => Some(("lost", Some("price".to_owned()))),
+            _ => None,
+        };
+        if let Some((stage, lost_reason)) = close {
+            let patch = OpportunityPatch {
+                stage: Some(stage.into()),
+                lost_reason,
+                ..OpportunityPatch::default()
+            };
+            opportunities::update_opportunity(state, Some(&emma), opportunity.id, patch)
+                .await
+                .map_err(err)?;
+        }
+    }
     Ok(())
 }

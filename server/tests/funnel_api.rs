@@ -826,7 +826,40 @@ async fn exports_write_the_funnel_and_every_matching_lead(backend: Backend) {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+async fn the_page_draws_its_charts_on_the_server_and_names_bad_filters(backend: Backend) {
+    let (app, _) = app_with_clock(backend).await;
+    let cookie = signed_in(&app, "ken@example.com", "marketing", "member").await;
+    server::seed::synthetic::synthetic(&app.state, 150, 3)
+        .await
+        .expect("seed");
+    let page = app
+        .get_page("/?target_only=true&owner_team=marketing", Some(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    for needle in [
+        r#"class="funnel-svg""#,
+        r#"class="bar-row""#,
+        "<polyline",
+        r#"data-testid="funnel-table""#,
+        r#"data-stage="lead""#,
+        r#"href="/api/v1/funnel.csv?"#,
+    ] {
+        assert!(
+            page.text.contains(needle),
+            "{needle} missing from the server-rendered page"
+        );
+    }
+    assert!(
+        !page.text.contains(r#"<tr class="team-row team-sales""#),
+        "the marketing view shows marketing's stages"
+    );
+    let bad = app.get_page("/?from=someday", Some(&cookie)).await;
+    assert!(bad.text.contains("From"), "{}", bad.text);
+    assert!(!bad.text.contains(r#"data-testid="funnel-table""#));
+}
+
 on_both_backends!(
+    the_page_draws_its_charts_on_the_server_and_names_bad_filters,
     history_true_numbers_match_ground_truth,
     lens_reevaluates_todays_leads_under_another_definition,
     bad_filters_are_named_and_strangers_are_refused,

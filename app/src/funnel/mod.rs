@@ -5,6 +5,8 @@
 
 pub mod metrics;
 pub mod model;
+pub mod pages;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod export;

@@ -41,6 +41,8 @@ pub trait FunnelQueries {
     async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>>;
     /// Opportunities not lost, per lead stage and currency.
     async fn revenue(&mut self, f: &FunnelFilter) -> StoreResult<Vec<RevenueRow>>;
+    /// The values of a lead filter (`country` or `industry`) that leads have now, sorted.
+    async fn dimension_values(&mut self, column: &'static str) -> StoreResult<Vec<String>>;
 }
 
 /// Filters on `leads l LEFT JOIN accounts a`, parameters `$1`–`$5`.
@@ -218,6 +220,19 @@ macro_rules! bind_moves {
 macro_rules! impl_funnel_queries {
     ($conn:ty, $dialect:expr) => {
         impl FunnelQueries for $conn {
+            async fn dimension_values(&mut self, column: &'static str) -> StoreResult<Vec<String>> {
+                let column = match column {
+                    "country" => "country",
+                    _ => "industry",
+                };
+                sqlx::query_scalar(&format!(
+                    "SELECT DISTINCT {column} FROM funnel_current WHERE {column} <> '' AND n > 0 ORDER BY {column}"
+                ))
+                .fetch_all(&mut *self)
+                .await
+                .map_err(StoreError::from_sqlx)
+            }
+
             async fn current_counts(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(String, i64)>> {
                 sqlx::query_as(
                     "SELECT stage, CAST(SUM(n) AS BIGINT) FROM funnel_current \
