@@ -86,5 +86,8 @@ test('the funnel reads in Japanese', async () => {
   assert.match(await page.textContent('[data-testid=funnel-table] thead'), /流入/);
   assert.match(await page.textContent('[data-testid=trend-chart]'), /週ごとのステージ流入/);
   await shot(page, 'funnel-ja');
+  // The choice is saved on the user: put it back for the other journeys.
+  await page.click('[data-testid=locale-en]');
+  await page.waitForFunction(() => document.querySelector('h1.page-title')?.textContent === 'Funnel');
   await page.context().close();
 });

@@ -822,6 +822,21 @@ async fn exports_write_the_funnel_and_every_matching_lead(backend: Backend) {
     let all = app.get("/api/v1/leads.csv", Some(&cookie)).await;
     let rows = csv::Reader::from_reader(all.text.as_bytes()).records().count() as i64;
     assert_eq!(rows, app.scalar("SELECT COUNT(*) FROM leads").await);
+    // The funnel's lead filters apply to the export too.
+    let country = app
+        .scalar("SELECT COUNT(*) FROM leads WHERE country = 'JP' AND source = 'inbound'")
+        .await;
+    assert!(country > 0, "the generated data has inbound leads in JP");
+    let res = app
+        .get("/api/v1/leads.csv?country=JP&source=inbound", Some(&cookie))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        csv::Reader::from_reader(res.text.as_bytes()).records().count() as i64,
+        country
+    );
+    let res = app.get("/api/v1/leads.csv?source=partner", Some(&cookie)).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = app.get("/api/v1/leads.csv?stage=nope", Some(&cookie)).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -121,6 +121,12 @@ pub struct LeadFilter {
     pub target_only: bool,
     /// Only contacts of accounts of this tier.
     pub tier: Option<String>,
+    /// Only leads from this source (`inbound` | `outbound`).
+    pub source: Option<String>,
+    /// Only leads of this country.
+    pub country: Option<String>,
+    /// Only contacts of accounts in this industry.
+    pub industry: Option<String>,
     /// Sort column (`None` = newest first).
     pub sort: Option<LeadSort>,
     /// Sort direction.
@@ -149,6 +155,15 @@ pub struct LeadListQuery {
     pub target_only: bool,
     /// Target tier `1`–`3`.
     pub tier: Option<String>,
+    /// `inbound` | `outbound`.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The lead's country (as stored).
+    #[serde(default)]
+    pub country: Option<String>,
+    /// The account's industry (as stored).
+    #[serde(default)]
+    pub industry: Option<String>,
     /// Sort column (`email` `name` `account` `stage` `score` `updated`).
     pub sort: Option<String>,
     /// `asc` | `desc`.
@@ -177,6 +192,9 @@ impl LeadListQuery {
             q: get("q"),
             target_only: flag(get("target_only")),
             tier: get("tier"),
+            source: get("source"),
+            country: get("country"),
+            industry: get("industry"),
             sort: get("sort"),
             dir: get("dir"),
             page: get("page").and_then(|v| v.trim().parse().ok()),
@@ -215,6 +233,9 @@ impl LeadListQuery {
             ("q", non_blank(&self.q)),
             ("target_only", self.target_only.then_some("true")),
             ("tier", non_blank(&self.tier)),
+            ("source", non_blank(&self.source)),
+            ("country", non_blank(&self.country)),
+            ("industry", non_blank(&self.industry)),
             ("sort", non_blank(&self.sort)),
             ("dir", non_blank(&self.dir)),
             ("page", page.as_deref()),
@@ -278,6 +299,20 @@ impl LeadListQuery {
         if tier.as_deref().is_some_and(|t| !TIERS.contains(&t)) {
             errors.push(FieldError::new("tier", "invalid_choice"));
         }
+        let source = non_blank(&self.source).map(str::to_owned);
+        if source
+            .as_deref()
+            .is_some_and(|s| !crate::funnel::model::SOURCES.contains(&s))
+        {
+            errors.push(FieldError::new("source", "invalid_choice"));
+        }
+        let country = non_blank(&self.country).map(str::to_owned);
+        let industry = non_blank(&self.industry).map(str::to_owned);
+        for (field, value) in [("country", &country), ("industry", &industry)] {
+            if value.as_ref().is_some_and(|v| v.chars().count() > 100) {
+                errors.push(FieldError::new(field, "too_long"));
+            }
+        }
         let sort = match non_blank(&self.sort) {
             Some(s) => LeadSort::parse(s).or_else(|| {
                 errors.push(FieldError::new("sort", "invalid_choice"));
@@ -305,6 +340,9 @@ impl LeadListQuery {
             query: non_blank(&self.q).map(str::to_owned),
             target_only: self.target_only,
             tier,
+            source,
+            country,
+            industry,
             sort,
             dir: self.dir(),
             stage_order: def.stages.iter().map(|s| s.key.clone()).collect(),

@@ -46,15 +46,17 @@ pub struct LeadRow {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The lead list's filters on `leads l LEFT JOIN accounts a` (parameters `$1`–`$5`: stage keys
-/// joined by commas, account id, lowercase `%search%`, target only, tier).
+/// The lead list's filters on `leads l LEFT JOIN accounts a` (parameters `$1`–`$8`: stage keys
+/// joined by commas, account id, lowercase `%search%`, target only, tier, source, country,
+/// industry).
 const LEAD_LIST_FILTER: &str = "FROM leads l LEFT JOIN accounts a ON a.id = l.account_id \
      WHERE ($1 IS NULL OR (',' || $1 || ',') LIKE ('%,' || l.stage || ',%')) \
      AND ($2 IS NULL OR l.account_id = $2) \
      AND ($3 IS NULL OR l.email LIKE $3 OR LOWER(COALESCE(l.first_name, '') || ' ' || COALESCE(l.last_name, '')) LIKE $3 \
           OR LOWER(COALESCE(a.name, '')) LIKE $3) \
      AND ($4 = FALSE OR a.is_target = TRUE) \
-     AND ($5 IS NULL OR a.tier = $5)";
+     AND ($5 IS NULL OR a.tier = $5) \
+     AND ($6 IS NULL OR l.source = $6) AND ($7 IS NULL OR l.country = $7) AND ($8 IS NULL OR a.industry = $8)";
 
 /// A lead as the CSV export writes it, with its account and owner.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -246,7 +248,7 @@ fn order_by(f: &LeadFilter) -> String {
         Some(LeadSort::Updated) => "l.updated_at".to_owned(),
         Some(LeadSort::Stage) => {
             let whens: String = (0..f.stage_order.len())
-                .map(|i| format!(" WHEN ${} THEN {i}", i + 8))
+                .map(|i| format!(" WHEN ${} THEN {i}", i + 11))
                 .collect();
             format!("CASE l.stage{whens} ELSE {} END", f.stage_order.len())
         }
@@ -599,7 +601,7 @@ macro_rules! impl_lead_queries {
                     "SELECT l.id, l.email, l.first_name, l.last_name, l.job_title, l.persona, l.consent, l.source, \
                      l.country, l.score, l.stage, l.stage_entered_at, a.domain AS account_domain, a.name AS account_name, \
                      a.is_target AS account_is_target, a.tier AS account_tier, u.email AS owner_email, l.updated_at \
-                     {LEAD_LIST_FILTER} AND l.id > $6 ORDER BY l.id LIMIT $7"
+                     {LEAD_LIST_FILTER} AND l.id > $9 ORDER BY l.id LIMIT $10"
                 )
                 .replacen("WHERE", "LEFT JOIN users u ON u.id = l.owner_id WHERE", 1);
                 sqlx::query_as(&sql)
@@ -608,6 +610,9 @@ macro_rules! impl_lead_queries {
                     .bind(&query)
                     .bind(f.target_only)
                     .bind(&f.tier)
+                    .bind(&f.source)
+                    .bind(&f.country)
+                    .bind(&f.industry)
                     .bind(after_id)
                     .bind(limit)
                     .fetch_all(&mut *self)
@@ -625,16 +630,22 @@ macro_rules! impl_lead_queries {
                     .bind(&query)
                     .bind(f.target_only)
                     .bind(&f.tier)
+                    .bind(&f.source)
+                    .bind(&f.country)
+                    .bind(&f.industry)
                     .fetch_one(&mut *self)
                     .await
                     .map_err(StoreError::from_sqlx)?;
-                let sql = format!("SELECT {LEAD_COLUMNS} {filter} ORDER BY {} LIMIT $6 OFFSET $7", order_by(f));
+                let sql = format!("SELECT {LEAD_COLUMNS} {filter} ORDER BY {} LIMIT $9 OFFSET $10", order_by(f));
                 let mut select = sqlx::query_as(&sql)
                     .bind(&stages)
                     .bind(f.account_id)
                     .bind(&query)
                     .bind(f.target_only)
                     .bind(&f.tier)
+                    .bind(&f.source)
+                    .bind(&f.country)
+                    .bind(&f.industry)
                     .bind(f.limit)
                     .bind(f.offset);
                 if f.sort == Some(LeadSort::Stage) {

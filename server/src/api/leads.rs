@@ -73,6 +73,12 @@ pub struct LeadQuery {
     pub target_only: Option<bool>,
     /// Target tier.
     pub tier: Option<String>,
+    /// `inbound` | `outbound`.
+    pub source: Option<String>,
+    /// The lead's country (as stored).
+    pub country: Option<String>,
+    /// The account's industry (as stored).
+    pub industry: Option<String>,
     /// Page from 1.
     pub page: Option<i64>,
     /// Items per page (1–200, default 50).
@@ -94,6 +100,9 @@ impl LeadQuery {
             q: self.q,
             target_only: self.target_only.unwrap_or(false),
             tier: self.tier,
+            source: self.source,
+            country: self.country,
+            industry: self.industry,
             sort: self.sort,
             dir: self.dir,
             page: self.page,

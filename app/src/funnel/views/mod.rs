@@ -123,6 +123,9 @@ fn FunnelView(d: FunnelPageData) -> impl IntoView {
             owner_team: q.owner_team,
             target_only: filter.target_only,
             tier: q.tier,
+            source: q.source,
+            country: q.country,
+            industry: q.industry,
             ..Default::default()
         }
         .href("/api/v1/leads.csv")
