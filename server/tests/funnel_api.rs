@@ -435,15 +435,24 @@ async fn history_true_numbers_match_ground_truth(backend: Backend) {
 
     let raw = raw(&app).await;
     let today = start_time().date_naive();
-    let a_country = raw
-        .leads
-        .values()
-        .find_map(|l| l.country.clone())
-        .expect("a country");
+    // The country with most target contacts, and the first industry by name (a map's order
+    // would make the choice vary between runs).
+    let mut target_countries: HashMap<String, usize> = HashMap::new();
+    for l in raw.leads.values().filter(|l| l.is_target) {
+        if let Some(c) = &l.country {
+            *target_countries.entry(c.clone()).or_default() += 1;
+        }
+    }
+    let a_country = target_countries
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(c, _)| c)
+        .expect("a target contact's country");
     let an_industry = raw
         .leads
         .values()
-        .find_map(|l| l.industry.clone())
+        .filter_map(|l| l.industry.clone())
+        .min()
         .expect("an industry");
     let year = Some(today - Duration::days(364));
     let tier = ["1", "2", "3"]

@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Upper bounds (hours, exclusive) of the time-in-stage buckets; the last bucket is open.
-/// The migration `0007_funnel_aggregates.sql` uses the same bounds (a test reads it).
+/// The migrations `0007_funnel_aggregates` and `0009_funnel_moves_by_place` use the same
+/// bounds in their triggers (a test reads them).
 pub const DWELL_BOUNDS: [u32; 15] = [1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336, 720, 1440, 2160, 4320];
 
 /// How many time-in-stage buckets there are.

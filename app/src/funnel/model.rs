@@ -82,13 +82,11 @@ pub struct FunnelFilter {
 impl FunnelFilter {
     /// Whether any filter narrows the leads (the period and team do not).
     pub fn narrows(&self) -> bool {
-        self.source.is_some() || self.target_only || self.tier.is_some() || self.needs_raw()
-    }
-
-    /// Whether a filter the maintained history aggregates do not carry is set (country,
-    /// industry): such history is counted from the stage history itself.
-    pub fn needs_raw(&self) -> bool {
-        self.country.is_some() || self.industry.is_some()
+        self.source.is_some()
+            || self.target_only
+            || self.tier.is_some()
+            || self.country.is_some()
+            || self.industry.is_some()
     }
 }
 

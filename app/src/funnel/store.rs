@@ -1,11 +1,11 @@
-//! SQL of the funnel, on both backends: reads of the maintained aggregates (migration
-//! `0007_funnel_aggregates`), and of the stage history itself for filters the aggregates do
-//! not carry (country, industry).
+//! SQL of the funnel, on both backends: reads of the maintained aggregates (migrations
+//! `0007_funnel_aggregates` and `0009_funnel_moves_by_place`) and of pending handoffs and
+//! opportunities.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-use super::metrics::{DWELL_BOUNDS, DWELL_BUCKETS, MoveCount};
+use super::metrics::{DWELL_BUCKETS, MoveCount};
 use super::model::FunnelFilter;
 use crate::store::{StoreError, StoreResult};
 
@@ -49,17 +49,6 @@ pub trait FunnelQueries {
 const LEAD_FILTER: &str = "($1 IS NULL OR l.source = $1) AND (NOT $2 OR COALESCE(a.is_target, FALSE)) \
      AND ($3 IS NULL OR a.tier = $3) AND ($4 IS NULL OR l.country = $4) AND ($5 IS NULL OR a.industry = $5)";
 
-/// `CASE` giving the time-in-stage bucket of `hours` (an SQL expression); the bounds are
-/// [`DWELL_BOUNDS`], as in the migration's triggers.
-fn bucket_sql(hours: &str) -> String {
-    let mut sql = format!("CASE WHEN {hours} IS NULL THEN NULL");
-    for (i, b) in DWELL_BOUNDS.iter().enumerate() {
-        sql.push_str(&format!(" WHEN {hours} < {b} THEN {i}"));
-    }
-    sql.push_str(&format!(" ELSE {} END", DWELL_BOUNDS.len()));
-    sql
-}
-
 /// `CAST(SUM(d0) AS BIGINT) AS d0, …` over the aggregate's bucket columns.
 fn dwell_sums() -> String {
     (0..DWELL_BUCKETS)
@@ -68,151 +57,64 @@ fn dwell_sums() -> String {
         .join(", ")
 }
 
-/// `CAST(SUM(CASE WHEN b = 0 THEN 1 ELSE 0 END) AS BIGINT) AS d0, …` over bucket numbers `b`.
-fn bucket_counts() -> String {
-    (0..DWELL_BUCKETS)
-        .map(|i| format!("CAST(SUM(CASE WHEN b = {i} THEN 1 ELSE 0 END) AS BIGINT) AS d{i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// What differs between the backends' SQL.
+/// The Monday of the week of a date column, per backend.
 struct Dialect {
-    /// The UTC day of `t.at`.
-    at_day: &'static str,
-    /// The Monday of the week of the date expression `{}`.
     week: fn(&str) -> String,
-    /// Hours from the instant `{earlier}` to `{later}`.
-    hours: fn(&str, &str) -> String,
-    /// `IS NOT` for values that may be NULL.
-    is_distinct: &'static str,
 }
 
 const SQLITE: Dialect = Dialect {
-    at_day: "date(t.at)",
     week: |day| format!("date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"),
-    hours: |later, earlier| format!("((julianday({later}) - julianday({earlier})) * 24.0)"),
-    is_distinct: "IS NOT",
 };
 
 const POSTGRES: Dialect = Dialect {
-    at_day: "CAST(t.at AT TIME ZONE 'UTC' AS DATE)",
     week: |day| format!("CAST(date_trunc('week', {day}) AS DATE)"),
-    hours: |later, earlier| format!("(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"),
-    is_distinct: "IS DISTINCT FROM",
 };
 
-/// Where a filter's moves are counted from.
-enum MovesSource {
-    /// `funnel_moves`: no lead filter.
-    All,
-    /// `funnel_moves_by`: source, target flag and tier.
-    ByDims,
-    /// The stage history: any filter.
-    History,
-}
-
-fn moves_source(f: &FunnelFilter) -> MovesSource {
-    if f.needs_raw() {
-        MovesSource::History
-    } else if f.narrows() {
-        MovesSource::ByDims
+/// `funnel_moves` without lead filters, `funnel_moves_by` with any: `FROM … WHERE …` with
+/// the period as `$1`, `$2` and the filters as `$3`–`$7`.
+fn moves_from(f: &FunnelFilter) -> &'static str {
+    if f.narrows() {
+        "FROM funnel_moves_by WHERE day BETWEEN $1 AND $2 AND ($3 IS NULL OR source = $3) \
+         AND (NOT $4 OR is_target) AND ($5 IS NULL OR tier = $5) AND ($6 IS NULL OR country = $6) \
+         AND ($7 IS NULL OR industry = $7)"
     } else {
-        MovesSource::All
+        "FROM funnel_moves WHERE day BETWEEN $1 AND $2"
     }
 }
-
-/// The stage history's moves of the period with their filters, as a subquery with the
-/// columns `day, from_stage, to_stage, version, b` (parameters `$1`–`$7`).
-fn history_moves(d: &Dialect) -> String {
-    let entered = format!(
-        "(SELECT p.at FROM stage_transitions p WHERE p.lead_id = t.lead_id AND p.id < t.id \
-         AND p.to_stage = t.from_stage AND p.from_stage {0} p.to_stage ORDER BY p.id DESC LIMIT 1)",
-        d.is_distinct
-    );
-    let hours = (d.hours)("t.at", &entered);
-    format!(
-        "(SELECT {at_day} AS day, COALESCE(t.from_stage, '') AS from_stage, t.to_stage AS to_stage, \
-         t.definition_version AS version, {bucket} AS b \
-         FROM stage_transitions t JOIN leads l ON l.id = t.lead_id LEFT JOIN accounts a ON a.id = l.account_id \
-         WHERE {at_day} BETWEEN $6 AND $7 AND t.from_stage {distinct} t.to_stage AND {LEAD_FILTER}) AS m",
-        at_day = d.at_day,
-        bucket = bucket_sql(&hours),
-        distinct = d.is_distinct,
-    )
-}
-
-const DIMS_FILTER: &str =
-    "($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3)";
 
 /// The query for [`FunnelQueries::moves`]; its parameters are [`bind_moves`]'s.
-fn moves_sql(d: &Dialect, f: &FunnelFilter) -> String {
-    match moves_source(f) {
-        MovesSource::All => format!(
-            "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {} FROM funnel_moves \
-             WHERE day BETWEEN $1 AND $2 \
-             GROUP BY from_stage, to_stage, version",
-            dwell_sums()
-        ),
-        MovesSource::ByDims => format!(
-            "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {} FROM funnel_moves_by \
-             WHERE day BETWEEN $4 AND $5 AND {DIMS_FILTER} \
-             GROUP BY from_stage, to_stage, version",
-            dwell_sums()
-        ),
-        MovesSource::History => format!(
-            "SELECT from_stage, to_stage, version, CAST(COUNT(*) AS BIGINT) AS n, {} FROM {} \
-             GROUP BY from_stage, to_stage, version",
-            bucket_counts(),
-            history_moves(d)
-        ),
-    }
+fn moves_sql(f: &FunnelFilter) -> String {
+    format!(
+        "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {} {} \
+         GROUP BY from_stage, to_stage, version",
+        dwell_sums(),
+        moves_from(f)
+    )
 }
 
 /// The query for [`FunnelQueries::weekly_moves`]; its parameters are [`bind_moves`]'s.
 fn weekly_sql(d: &Dialect, f: &FunnelFilter) -> String {
-    let week = (d.week)("day");
-    match moves_source(f) {
-        MovesSource::All => format!(
-            "SELECT {week} AS week, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n FROM funnel_moves \
-             WHERE day BETWEEN $1 AND $2 \
-             GROUP BY 1, from_stage, to_stage"
-        ),
-        MovesSource::ByDims => format!(
-            "SELECT {week} AS week, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n FROM funnel_moves_by \
-             WHERE day BETWEEN $4 AND $5 AND {DIMS_FILTER} \
-             GROUP BY 1, from_stage, to_stage"
-        ),
-        MovesSource::History => format!(
-            "SELECT {week} AS week, from_stage, to_stage, CAST(COUNT(*) AS BIGINT) AS n FROM {} \
-             GROUP BY 1, from_stage, to_stage",
-            history_moves(d)
-        ),
-    }
+    format!(
+        "SELECT {} AS week, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n {} GROUP BY 1, from_stage, to_stage",
+        (d.week)("day"),
+        moves_from(f)
+    )
 }
 
-/// Binds the parameters of [`moves_sql`] and [`weekly_sql`]: the period only (`$1`, `$2`)
-/// from `funnel_moves`; source, target flag, tier and the period (`$1`–`$5`) from
-/// `funnel_moves_by`; every filter and the period (`$1`–`$7`) from the stage history.
+/// Binds the parameters of [`moves_sql`] and [`weekly_sql`]: the period, then (from
+/// `funnel_moves_by`) source, target flag, tier, country and industry.
 macro_rules! bind_moves {
     ($q:expr, $f:expr) => {{
         let f: &FunnelFilter = $f;
-        match moves_source(f) {
-            MovesSource::All => $q.bind(f.from).bind(f.to),
-            MovesSource::ByDims => $q
-                .bind(f.source.as_deref())
-                .bind(f.target_only)
-                .bind(f.tier.as_deref())
-                .bind(f.from)
-                .bind(f.to),
-            MovesSource::History => $q
-                .bind(f.source.as_deref())
+        let q = $q.bind(f.from).bind(f.to);
+        if f.narrows() {
+            q.bind(f.source.as_deref())
                 .bind(f.target_only)
                 .bind(f.tier.as_deref())
                 .bind(f.country.as_deref())
                 .bind(f.industry.as_deref())
-                .bind(f.from)
-                .bind(f.to),
+        } else {
+            q
         }
     }};
 }
@@ -250,7 +152,7 @@ macro_rules! impl_funnel_queries {
             }
 
             async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<MoveCount>> {
-                let sql = moves_sql(&$dialect, f);
+                let sql = moves_sql(f);
                 let rows = bind_moves!(sqlx::query(&sql), f)
                     .fetch_all(&mut *self)
                     .await
@@ -298,6 +200,18 @@ macro_rules! impl_funnel_queries {
             }
 
             async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>> {
+                if !f.narrows() {
+                    // Read off the partial index of pending handoffs (migration 0008).
+                    return sqlx::query_as(
+                        "SELECT stage, CAST(COUNT(*) AS BIGINT) AS open, \
+                         CAST(SUM(CASE WHEN sla_due_at < $1 THEN 1 ELSE 0 END) AS BIGINT) AS breached \
+                         FROM handoffs WHERE status = 'pending' GROUP BY stage",
+                    )
+                    .bind(now)
+                    .fetch_all(&mut *self)
+                    .await
+                    .map_err(StoreError::from_sqlx);
+                }
                 let sql = format!(
                     "SELECT h.stage AS stage, CAST(COUNT(*) AS BIGINT) AS open, \
                      CAST(SUM(CASE WHEN h.sla_due_at < $6 THEN 1 ELSE 0 END) AS BIGINT) AS breached \
