@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:3000
 DATABASE_URL ?= sqlite://accord.db?mode=rwc
 export DATABASE_URL
 
-.PHONY: run test setup build bench bench-impact fmt lint
+.PHONY: run test setup build bench bench-impact bench-funnel fmt lint
 
 ## Install what is missing, build, migrate, seed demo data into an empty database, serve.
 run: setup build
@@ -38,6 +38,12 @@ LEADS ?= 1000000
 bench-impact: setup
 	cargo build --release -p server --bin accord
 	RUST_LOG=error $(TARGET)/release/accord bench impact --leads $(LEADS)
+
+## The funnel API and page against a bare GROUP BY stage on LEADS synthetic leads; a
+## postgres:// DATABASE_URL measures on a scratch PostgreSQL database instead of SQLite.
+bench-funnel: setup
+	cargo build --release -p server --bin accord
+	RUST_LOG=error $(TARGET)/release/accord bench funnel --leads $(LEADS)
 
 fmt:
 	cargo fmt --all

@@ -1,9 +1,12 @@
 //! `accord bench`: figures for docs/benchmarks.md, measured in-process on a scratch SQLite
 //! database (the real router, sessions, argon2id and SSR; no network in between).
-//! `accord bench impact` measures the impact preview on many leads ([`impact`]).
+//! `accord bench impact` measures the impact preview on many leads ([`impact`]),
+//! `accord bench funnel` the funnel API and page against a bare `GROUP BY` ([`funnel`]).
 
+pub mod funnel;
 pub mod impact;
 pub mod import;
+mod scratch;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -47,6 +50,9 @@ pub enum BenchWhat {
     Impact(impact::ImpactArgs),
     /// `accord import` of a generated lead CSV against `sqlite3 .import` of the same file.
     Import(import::ImportBenchArgs),
+    /// The funnel API (filtered and not) and the funnel page against a bare `GROUP BY stage`
+    /// over the leads, on a scratch database seeded with synthetic leads and their history.
+    Funnel(funnel::FunnelArgs),
 }
 
 /// Summary of one measured operation.
@@ -84,6 +90,7 @@ pub async fn run(args: BenchArgs, database_url: &str) -> anyhow::Result<()> {
     match args.what {
         Some(BenchWhat::Impact(impact)) => return impact::run(impact, database_url).await,
         Some(BenchWhat::Import(import)) => return import::run(import).await,
+        Some(BenchWhat::Funnel(funnel)) => return funnel::run(funnel, database_url).await,
         None => {}
     }
     if args.sign_ins == 0 || args.renders == 0 {

@@ -66,7 +66,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         errors: Option<std::path::PathBuf>,
     },
-    /// Measure sign-in throughput and page rendering (or `impact`) on a scratch database.
+    /// Measure sign-in throughput and page rendering (or `impact`, `import`, `funnel`) on a
+    /// scratch database.
     Bench(crate::bench::BenchArgs),
 }
 

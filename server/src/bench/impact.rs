@@ -3,17 +3,17 @@
 //! The scan is the floor any whole-funnel computation pays; the target is impact ≤ 3 × scan.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use sqlx::Connection;
 
 use app::auth::{NewUserInput, User, service};
 use app::definitions::criteria::Criteria;
 use app::definitions::proposal::NewProposal;
 use app::state::{AppState, AuthSettings};
 
+use super::scratch::{Scratch, median, ms};
 use crate::cli::say;
 use crate::config;
 
@@ -38,94 +38,10 @@ pub struct ImpactArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Where the benchmark's data lives, and how to clean up after it.
-enum Scratch {
-    /// A SQLite file, deleted afterwards unless the user named it.
-    Sqlite { url: String, remove: Option<PathBuf> },
-    /// A PostgreSQL database created for the run and dropped afterwards.
-    Postgres {
-        url: String,
-        admin: String,
-        name: String,
-    },
-}
-
-impl Scratch {
-    async fn create(database_url: &str, args: &ImpactArgs) -> anyhow::Result<Self> {
-        if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
-            let name = format!("accord_bench_{}", std::process::id());
-            let mut conn = sqlx::PgConnection::connect(database_url)
-                .await
-                .context("cannot connect to PostgreSQL to create the scratch database")?;
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .context("cannot create the scratch database")?;
-            conn.close().await.ok();
-            let url = with_db_name(database_url, &name);
-            return Ok(Self::Postgres {
-                url,
-                admin: database_url.to_owned(),
-                name,
-            });
-        }
-        match &args.db_file {
-            Some(path) => Ok(Self::Sqlite {
-                url: format!("sqlite://{}?mode=rwc", path.display()),
-                remove: None,
-            }),
-            None => {
-                let dir = std::env::temp_dir().join(format!("accord-bench-impact-{}", std::process::id()));
-                std::fs::create_dir_all(&dir).context("cannot create a scratch directory")?;
-                Ok(Self::Sqlite {
-                    url: format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()),
-                    remove: Some(dir),
-                })
-            }
-        }
-    }
-
-    fn url(&self) -> &str {
-        match self {
-            Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
-        }
-    }
-
-    async fn drop_it(self) {
-        match self {
-            Self::Sqlite { remove, .. } => {
-                if let Some(dir) = remove {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
-            }
-            Self::Postgres { admin, name, .. } => {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut conn)
-                        .await;
-                }
-            }
-        }
-    }
-}
-
-/// `url` with its database name replaced by `name` (query string kept).
-fn with_db_name(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let host_start = base.find("://").map_or(0, |i| i + 3);
-    let base = base[host_start..]
-        .find('/')
-        .map_or(base, |slash| &base[..host_start + slash]);
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
-}
-
 /// Runs the benchmark on a scratch database (never the user's): a SQLite file, or with a
 /// `postgres://` `--database-url` a database created on that server and dropped afterwards.
 pub async fn run(args: ImpactArgs, database_url: &str) -> anyhow::Result<()> {
-    let scratch = Scratch::create(database_url, &args).await?;
+    let scratch = Scratch::create(database_url, args.db_file.as_deref(), "impact").await?;
     let result = measure(&args, scratch.url()).await;
     scratch.drop_it().await;
     let table = result?;
@@ -250,31 +166,4 @@ async fn draft_proposal(state: &AppState, user: &User) -> anyhow::Result<i64> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(proposal.id)
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_db_name;
-
-    #[test]
-    fn the_scratch_database_replaces_the_name_and_keeps_the_options() {
-        assert_eq!(
-            with_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"),
-            "postgres://postgres@127.0.0.1:5432/x"
-        );
-        assert_eq!(
-            with_db_name("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
-        assert_eq!(with_db_name("postgres://u@h", "x"), "postgres://u@h/x");
-    }
 }
