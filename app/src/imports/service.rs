@@ -86,10 +86,9 @@ pub async fn create_job(
 pub enum AfterRun {
     /// Keep it (the wizard's dry run: the real run follows).
     Keep,
-    /// Delete the file (a one-shot API upload).
+    /// Delete the file (a one-shot API upload, or a wizard upload's real run, which took
+    /// the upload before it started).
     DeleteFile,
-    /// Forget the wizard upload and delete its file (its real run).
-    DeleteUpload(String),
 }
 
 /// Runs a job in the background; the caller answers at once with the job id.
@@ -112,11 +111,6 @@ pub fn spawn(
             AfterRun::Keep => {}
             AfterRun::DeleteFile => {
                 let _ = tokio::fs::remove_file(&path).await;
-            }
-            AfterRun::DeleteUpload(id) => {
-                if let Err(e) = uploads::remove(&state, &id, &path).await {
-                    tracing::error!(job_id, error = %e, "cannot forget the upload");
-                }
             }
         }
     });
@@ -195,6 +189,10 @@ pub async fn start_upload(
             auto
         }
     };
+    // The real run takes the upload at once, so that it cannot run twice.
+    if !dry_run {
+        uploads::claim(state, upload_id).await?;
+    }
     let id = create_job(
         state,
         Some(user),
@@ -204,11 +202,20 @@ pub async fn start_upload(
         encoding,
         upload.bytes,
     )
-    .await?;
+    .await;
+    let id = match id {
+        Ok(id) => id,
+        Err(e) => {
+            if !dry_run {
+                let _ = tokio::fs::remove_file(&upload.path).await;
+            }
+            return Err(e);
+        }
+    };
     let after = if dry_run {
         AfterRun::Keep
     } else {
-        AfterRun::DeleteUpload(upload_id.to_owned())
+        AfterRun::DeleteFile
     };
     spawn(
         state.clone(),

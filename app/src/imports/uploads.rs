@@ -161,7 +161,8 @@ pub struct Upload {
 pub trait UploadQueries {
     async fn insert_upload(&mut self, u: &UploadRow, now: chrono::DateTime<chrono::Utc>) -> StoreResult<()>;
     async fn upload_of(&mut self, id: &str, by: i64) -> StoreResult<Option<UploadRow>>;
-    async fn delete_upload(&mut self, id: &str) -> StoreResult<()>;
+    /// Deletes an upload; whether it was still there.
+    async fn delete_upload(&mut self, id: &str) -> StoreResult<bool>;
     /// Deletes uploads created before `before`; returns their paths.
     async fn expire_uploads(&mut self, before: chrono::DateTime<chrono::Utc>) -> StoreResult<Vec<String>>;
 }
@@ -200,13 +201,13 @@ macro_rules! impl_upload_queries {
                 .map_err(StoreError::from_sqlx)
             }
 
-            async fn delete_upload(&mut self, id: &str) -> StoreResult<()> {
-                sqlx::query("DELETE FROM import_uploads WHERE id = $1")
+            async fn delete_upload(&mut self, id: &str) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM import_uploads WHERE id = $1")
                     .bind(id)
                     .execute(&mut *self)
                     .await
                     .map_err(StoreError::from_sqlx)?;
-                Ok(())
+                Ok(done.rows_affected() > 0)
             }
 
             async fn expire_uploads(&mut self, before: chrono::DateTime<chrono::Utc>) -> StoreResult<Vec<String>> {
@@ -300,11 +301,11 @@ pub async fn find(state: &AppState, user: &User, id: &str) -> AppResult<Upload> 
     })
 }
 
-/// Forgets an upload and deletes its file.
-pub async fn remove(state: &AppState, id: &str, path: &Path) -> AppResult<()> {
-    with_conn!(&state.db, c => Ok::<_, AppError>(c.delete_upload(id).await?))?;
-    let _ = tokio::fs::remove_file(path).await;
-    Ok(())
+/// Takes an upload for its real run: forgets it (its file stays for the run to read and
+/// delete), once — a second run, even a concurrent one, finds it gone.
+pub async fn claim(state: &AppState, id: &str) -> AppResult<()> {
+    let claimed = with_conn!(&state.db, c => Ok::<_, AppError>(c.delete_upload(id).await?))?;
+    if claimed { Ok(()) } else { Err(AppError::NotFound) }
 }
 
 /// Deletes uploads older than a day (at start-up).
