@@ -882,10 +882,145 @@ async fn the_page_draws_its_charts_on_the_server_and_names_bad_filters(backend: 
     assert!(!bad.text.contains(r#"data-testid="funnel-table""#));
 }
 
+/// Open handoffs and breaches per gate, as the API answers them, against the pending rows of
+/// the leads `takes` accepts.
+fn check_gates(answer: &Value, raw: &Raw, takes: impl Fn(&LeadRow) -> bool, now: DateTime<Utc>, label: &str) {
+    for stage in answer["stages"].as_array().expect("stages") {
+        let key = stage["key"].as_str().expect("key");
+        let pending: Vec<_> = raw
+            .pending
+            .iter()
+            .filter(|(lead, s, _)| s == key && raw.leads.get(lead).is_some_and(&takes))
+            .collect();
+        let breached = pending.iter().filter(|(_, _, due)| *due < now).count();
+        assert_eq!(stage["open_handoffs"], json!(pending.len()), "{label} {key} open");
+        assert_eq!(stage["sla_breaches"], json!(breached), "{label} {key} breaches");
+    }
+}
+
+async fn gate_counts_follow_each_handoff_through_the_day(backend: Backend) {
+    let (app, clock) = app_with_clock(backend).await;
+    let sdr = signed_in(&app, "sora@example.com", "sdr", "leader").await;
+    server::seed::synthetic::synthetic(&app.state, 300, 5)
+        .await
+        .expect("seed");
+    type H = (i64,);
+    let ids = rows!(
+        app,
+        H,
+        "SELECT id FROM handoffs WHERE status = 'pending' AND stage = 'mql' ORDER BY id LIMIT 4"
+    );
+    assert_eq!(ids.len(), 4, "the generated data has pending MQL handoffs");
+    // Due earlier today (past), later today, late yesterday (past) and early tomorrow.
+    let now = start_time();
+    let dues = [
+        now - Duration::hours(1),
+        now + Duration::hours(1),
+        now - Duration::hours(10),
+        now + Duration::hours(16),
+    ];
+    for ((id,), due) in ids.iter().zip(dues) {
+        let sql = "UPDATE handoffs SET sla_due_at = $1 WHERE id = $2";
+        let changed = match &app.state.db {
+            Db::Sqlite(pool) => sqlx::query(sql)
+                .bind(due)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()),
+            Db::Postgres(pool) => sqlx::query(sql)
+                .bind(due)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()),
+        };
+        assert_eq!(changed.expect("update"), 1);
+    }
+    let before = raw(&app).await;
+    let all = |_: &LeadRow| true;
+    check_gates(
+        &funnel(&app, &sdr, "").await,
+        &before,
+        all,
+        now,
+        "due times moved",
+    );
+    // A lead filter counts from the handoffs themselves instead: the same rules.
+    let inbound = |l: &LeadRow| l.source.as_deref() == Some("inbound");
+    check_gates(
+        &funnel(&app, &sdr, "source=inbound").await,
+        &before,
+        inbound,
+        now,
+        "inbound",
+    );
+
+    // Accepting the handoff due earlier today takes it off the gate.
+    let (first,) = ids[0];
+    let res = app
+        .post_json(&format!("/api/v1/handoffs/{first}/accept"), json!({}), Some(&sdr))
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let raw_now = raw(&app).await;
+    assert!(!raw_now.pending.iter().any(|(_, _, due)| *due == dues[0]));
+    check_gates(
+        &funnel(&app, &sdr, "").await,
+        &raw_now,
+        all,
+        now,
+        "after the acceptance",
+    );
+
+    // Two hours later the one due later today is past its SLA too.
+    clock.advance(Duration::hours(2));
+    let later = now + Duration::hours(2);
+    check_gates(
+        &funnel(&app, &sdr, "").await,
+        &raw_now,
+        all,
+        later,
+        "two hours later",
+    );
+
+    // An account becoming a target takes its leads' pending handoffs into the target view.
+    type D = (String,);
+    let domains = rows!(
+        app,
+        D,
+        "SELECT a.domain FROM handoffs h JOIN leads l ON l.id = h.lead_id JOIN accounts a ON a.id = l.account_id \
+         WHERE h.status = 'pending' AND a.is_target = FALSE ORDER BY h.id LIMIT 1"
+    );
+    let marketing = signed_in(&app, "mika@example.com", "marketing", "leader").await;
+    let targets = |l: &LeadRow| l.is_target;
+    let before = funnel(&app, &sdr, "target_only=true").await;
+    check_gates(&before, &raw_now, targets, later, "targets before");
+    let res = app
+        .post_json(
+            "/api/v1/accounts",
+            json!({"domain": domains[0].0, "is_target": true, "tier": "1"}),
+            Some(&marketing),
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let after = funnel(&app, &sdr, "target_only=true").await;
+    check_gates(&after, &raw(&app).await, targets, later, "targets after");
+    let open = |v: &Value| -> u64 {
+        v["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["open_handoffs"].as_u64().unwrap())
+            .sum()
+    };
+    assert!(open(&after) > open(&before), "the new target's handoffs count");
+}
+
 on_both_backends!(
     the_page_draws_its_charts_on_the_server_and_names_bad_filters,
     history_true_numbers_match_ground_truth,
     lens_reevaluates_todays_leads_under_another_definition,
     bad_filters_are_named_and_strangers_are_refused,
     exports_write_the_funnel_and_every_matching_lead,
+    gate_counts_follow_each_handoff_through_the_day,
 );

@@ -169,15 +169,20 @@ fn entry(map: &mut BTreeMap<i64, VersionCounts>, version: i64) -> &mut VersionCo
     })
 }
 
+/// The Monday of the week of `day`.
+pub fn week_of(day: chrono::NaiveDate) -> chrono::NaiveDate {
+    day - chrono::Days::new(u64::from(chrono::Datelike::weekday(&day).num_days_from_monday()))
+}
+
 /// Stage entries per week: for each week (its Monday), how many moves entered each stage of
-/// `order`. `weekly` holds moves already summed per week.
+/// `order`. `daily` holds moves per day (any day of a week counts toward its Monday).
 pub fn weekly_entries(
     order: &[String],
-    weekly: &[(chrono::NaiveDate, MoveCount)],
+    daily: &[(chrono::NaiveDate, MoveCount)],
 ) -> Vec<(chrono::NaiveDate, Vec<u64>)> {
     let mut weeks: BTreeMap<chrono::NaiveDate, Vec<MoveCount>> = BTreeMap::new();
-    for (week, m) in weekly {
-        weeks.entry(*week).or_default().push(m.clone());
+    for (day, m) in daily {
+        weeks.entry(week_of(*day)).or_default().push(m.clone());
     }
     weeks
         .into_iter()

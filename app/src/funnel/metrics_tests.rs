@@ -143,18 +143,31 @@ fn the_migration_buckets_stays_with_the_same_bounds() {
 
 #[test]
 fn weekly_entries_are_summed_per_week_and_stage() {
+    // Days count toward their week's Monday: a Wednesday and a Sunday are one week.
     let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let next = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let weeks = weekly_entries(
         &order(),
         &[
             (next, mv(None, "prospect", 1, 1)),
-            (monday, mv(None, "lead", 1, 2)),
-            (monday, mv(Some("lead"), "mql", 1, 1)),
+            (monday + chrono::Days::new(2), mv(None, "lead", 1, 2)),
+            (monday + chrono::Days::new(6), mv(Some("lead"), "mql", 1, 1)),
         ],
     );
     assert_eq!(
         weeks,
         vec![(monday, vec![2, 2, 2, 1, 0]), (next, vec![1, 0, 0, 0, 0])]
+    );
+}
+
+#[test]
+fn a_week_starts_on_its_monday() {
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    assert_eq!(week_of(day(23)), day(23));
+    assert_eq!(week_of(day(29)), day(23));
+    assert_eq!(week_of(day(30)), day(30));
+    assert_eq!(
+        week_of(chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 28).unwrap()
     );
 }

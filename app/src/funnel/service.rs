@@ -34,17 +34,16 @@ pub async fn funnel_for(
     f: &FunnelFilter,
     now: DateTime<Utc>,
 ) -> AppResult<Funnel> {
-    let (version, def, current, moves, weekly, gates, revenue) = with_conn!(&state.db, c => {
+    let (version, def, current, moves, gates, revenue) = with_conn!(&state.db, c => {
         let (version, def) = current_definition(c).await?;
         let current = c.current_counts(f).await?;
         let moves = c.moves(f).await?;
-        let weekly = c.weekly_moves(f).await?;
         let gates = c.gates(f, now).await?;
         let revenue = c.revenue(f).await?;
-        (version, def, current, moves, weekly, gates, revenue)
+        (version, def, current, moves, gates, revenue)
     });
     let order: Vec<String> = def.stages.iter().map(|s| s.key.clone()).collect();
-    let flows = stage_flows(&order, &moves);
+    let flows = stage_flows(&order, &moves.totals);
     let actual: HashMap<String, u64> = current.into_iter().map(|(k, n)| (k, n.max(0) as u64)).collect();
     let (lens, lensed) = match f.lens {
         Some(source) => {
@@ -54,7 +53,7 @@ pub async fn funnel_for(
         None => (None, None),
     };
     let shown = shown_stages(&def, f.owner_team);
-    let weeks = weekly_entries(&order, &weekly)
+    let weeks = weekly_entries(&order, &moves.daily)
         .into_iter()
         .map(|(week, entered)| WeekEntries {
             week,

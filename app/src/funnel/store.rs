@@ -1,9 +1,8 @@
 //! SQL of the funnel, on both backends: reads of the maintained aggregates (migrations
-//! `0007_funnel_aggregates` and `0009_funnel_moves_by_place`) and of pending handoffs and
-//! opportunities.
+//! `0007_funnel_aggregates`, `0009_funnel_moves_by_place` and `0011_funnel_gates`) and of
+//! pending handoffs and opportunities.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 
 use super::metrics::{DWELL_BUCKETS, MoveCount};
 use super::model::FunnelFilter;
@@ -28,15 +27,23 @@ pub struct RevenueRow {
     pub expected_minor: f64,
 }
 
+/// The moves of a period, as [`FunnelQueries::moves`] reads them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PeriodMoves {
+    /// Moves per (from, to, version) with time-in-stage buckets; a key may repeat (the
+    /// metrics add them up).
+    pub totals: Vec<MoveCount>,
+    /// Moves per (UTC day, from, to), for the weekly trend.
+    pub daily: Vec<(NaiveDate, MoveCount)>,
+}
+
 /// Queries of the funnel on a connection or transaction of either backend.
 #[allow(async_fn_in_trait, missing_docs)]
 pub trait FunnelQueries {
     /// Leads per stage now.
     async fn current_counts(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(String, i64)>>;
-    /// Moves of the period per (from, to, version), with time-in-stage buckets.
-    async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<MoveCount>>;
-    /// Moves of the period per (week's Monday, from, to), without buckets.
-    async fn weekly_moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(NaiveDate, MoveCount)>>;
+    /// Moves of the period: the totals for the flows and the moves per day for the trend.
+    async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<PeriodMoves>;
     /// Pending handoffs per gate, and how many are past their SLA at `now`.
     async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>>;
     /// Opportunities not lost, per lead stage and currency.
@@ -49,26 +56,19 @@ pub trait FunnelQueries {
 const LEAD_FILTER: &str = "($1 IS NULL OR l.source = $1) AND (NOT $2 OR COALESCE(a.is_target, FALSE)) \
      AND ($3 IS NULL OR a.tier = $3) AND ($4 IS NULL OR l.country = $4) AND ($5 IS NULL OR a.industry = $5)";
 
+/// The aggregates' time-in-stage bucket columns.
+const DWELL_COLUMNS: [&str; DWELL_BUCKETS] = [
+    "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11", "d12", "d13", "d14", "d15",
+];
+
 /// `CAST(SUM(d0) AS BIGINT) AS d0, …` over the aggregate's bucket columns.
 fn dwell_sums() -> String {
-    (0..DWELL_BUCKETS)
-        .map(|i| format!("CAST(SUM(d{i}) AS BIGINT) AS d{i}"))
+    DWELL_COLUMNS
+        .iter()
+        .map(|d| format!("CAST(SUM({d}) AS BIGINT) AS {d}"))
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-/// The Monday of the week of a date column, per backend.
-struct Dialect {
-    week: fn(&str) -> String,
-}
-
-const SQLITE: Dialect = Dialect {
-    week: |day| format!("date({day}, '-' || ((CAST(strftime('%w', {day}) AS INTEGER) + 6) % 7) || ' days')"),
-};
-
-const POSTGRES: Dialect = Dialect {
-    week: |day| format!("CAST(date_trunc('week', {day}) AS DATE)"),
-};
 
 /// `funnel_moves` without lead filters, `funnel_moves_by` with any: `FROM … WHERE …` with
 /// the period as `$1`, `$2` and the filters as `$3`–`$7`.
@@ -82,26 +82,60 @@ fn moves_from(f: &FunnelFilter) -> &'static str {
     }
 }
 
-/// The query for [`FunnelQueries::moves`]; its parameters are [`bind_moves`]'s.
-fn moves_sql(f: &FunnelFilter) -> String {
+/// The query for [`FunnelQueries::gates`], parameters: the lead filters as `$1`–`$5`, now as
+/// `$6`. Open handoffs per gate come from the maintained counts (migration 0011); past SLA =
+/// open minus those due from now on, counted without lead filters in the index of pending
+/// due times alone, with filters together with their leads (`CROSS JOIN` keeps SQLite from
+/// scanning the leads first).
+fn gates_sql(f: &FunnelFilter) -> String {
+    let not_due = if f.narrows() {
+        format!(
+            "SELECT h.stage AS stage, 0 AS open, COUNT(*) AS not_due \
+             FROM handoffs h CROSS JOIN leads l LEFT JOIN accounts a ON a.id = l.account_id \
+             WHERE l.id = h.lead_id AND h.status = 'pending' AND h.sla_due_at >= $6 AND {LEAD_FILTER} \
+             GROUP BY h.stage"
+        )
+    } else {
+        "SELECT stage, 0 AS open, COUNT(*) AS not_due FROM handoffs \
+         WHERE status = 'pending' AND sla_due_at >= $6 GROUP BY stage"
+            .to_owned()
+    };
     format!(
-        "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {} {} \
-         GROUP BY from_stage, to_stage, version",
-        dwell_sums(),
-        moves_from(f)
+        "SELECT stage, CAST(SUM(open) AS BIGINT) AS open, CAST(SUM(open) - SUM(not_due) AS BIGINT) AS breached \
+         FROM (SELECT stage, SUM(n) AS open, 0 AS not_due FROM funnel_gates \
+               WHERE ($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3) \
+               AND ($4 IS NULL OR country = $4) AND ($5 IS NULL OR industry = $5) GROUP BY stage \
+               UNION ALL {not_due}) AS g \
+         GROUP BY stage"
     )
 }
 
-/// The query for [`FunnelQueries::weekly_moves`]; its parameters are [`bind_moves`]'s.
-fn weekly_sql(d: &Dialect, f: &FunnelFilter) -> String {
-    format!(
-        "SELECT {} AS week, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n {} GROUP BY 1, from_stage, to_stage",
-        (d.week)("day"),
-        moves_from(f)
-    )
+/// The reads of [`FunnelQueries::moves`]; their parameters are [`bind_moves`]'s. Without lead
+/// filters `funnel_moves` is small, and two grouped reads (totals with buckets, days without)
+/// return the fewest rows; with filters the larger `funnel_moves_by` is scanned once, per day
+/// with buckets, and the totals are summed from the days.
+fn moves_sql(f: &FunnelFilter) -> Vec<String> {
+    let from = moves_from(f);
+    let dwell = dwell_sums();
+    if f.narrows() {
+        vec![format!(
+            "SELECT day, from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {dwell} {from} \
+             GROUP BY day, from_stage, to_stage, version"
+        )]
+    } else {
+        vec![
+            format!(
+                "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {dwell} {from} \
+                 GROUP BY from_stage, to_stage, version"
+            ),
+            format!(
+                "SELECT day, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n {from} GROUP BY day, from_stage, to_stage"
+            ),
+        ]
+    }
 }
 
-/// Binds the parameters of [`moves_sql`] and [`weekly_sql`]: the period, then (from
+/// Binds the parameters of [`moves_sql`]'s reads: the period, then (from
 /// `funnel_moves_by`) source, target flag, tier, country and industry.
 macro_rules! bind_moves {
     ($q:expr, $f:expr) => {{
@@ -120,7 +154,7 @@ macro_rules! bind_moves {
 }
 
 macro_rules! impl_funnel_queries {
-    ($conn:ty, $dialect:expr) => {
+    ($conn:ty) => {
         impl FunnelQueries for $conn {
             async fn dimension_values(&mut self, column: &'static str) -> StoreResult<Vec<String>> {
                 let column = match column {
@@ -151,73 +185,73 @@ macro_rules! impl_funnel_queries {
                 .map_err(StoreError::from_sqlx)
             }
 
-            async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<MoveCount>> {
-                let sql = moves_sql(f);
-                let rows = bind_moves!(sqlx::query(&sql), f)
-                    .fetch_all(&mut *self)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-                rows.iter()
-                    .map(|r| {
-                        let from: String = r.try_get("from_stage")?;
-                        let mut dwell = [0u64; DWELL_BUCKETS];
-                        for (i, d) in dwell.iter_mut().enumerate() {
-                            *d = r.try_get::<Option<i64>, _>(format!("d{i}").as_str())?.unwrap_or(0).max(0) as u64;
+            async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<PeriodMoves> {
+                // A move from the columns starting at `at` (from, to, [version,] n, [d0…d15]),
+                // by position as moves_sql lists them.
+                fn move_at<R: sqlx::Row>(r: &R, at: usize, version: bool, dwell: bool) -> Result<MoveCount, sqlx::Error>
+                where
+                    usize: sqlx::ColumnIndex<R>,
+                    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+                    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+                    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+                {
+                    let from: String = r.try_get(at)?;
+                    let v = usize::from(version);
+                    let mut buckets = [0u64; DWELL_BUCKETS];
+                    if dwell {
+                        for (i, d) in buckets.iter_mut().enumerate() {
+                            *d = r.try_get::<Option<i64>, _>(at + 3 + v + i)?.unwrap_or(0).max(0) as u64;
                         }
-                        Ok(MoveCount {
-                            from: (!from.is_empty()).then_some(from),
-                            to: r.try_get("to_stage")?,
-                            version: r.try_get("version")?,
-                            n: r.try_get::<i64, _>("n")?.max(0) as u64,
-                            dwell,
-                        })
+                    }
+                    Ok(MoveCount {
+                        from: (!from.is_empty()).then_some(from),
+                        to: r.try_get(at + 1)?,
+                        version: if version { r.try_get(at + 2)? } else { 0 },
+                        n: r.try_get::<i64, _>(at + 2 + v)?.max(0) as u64,
+                        dwell: buckets,
                     })
-                    .collect::<Result<Vec<_>, sqlx::Error>>()
-                    .map_err(StoreError::from_sqlx)
-            }
-
-            async fn weekly_moves(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(NaiveDate, MoveCount)>> {
-                let sql = weekly_sql(&$dialect, f);
-                let rows: Vec<(NaiveDate, String, String, i64)> = bind_moves!(sqlx::query_as(&sql), f)
-                    .fetch_all(&mut *self)
-                    .await
-                    .map_err(StoreError::from_sqlx)?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(week, from, to, n)| {
-                        (
-                            week,
-                            MoveCount {
-                                from: (!from.is_empty()).then_some(from),
-                                to,
-                                version: 0,
-                                n: n.max(0) as u64,
-                                dwell: [0; DWELL_BUCKETS],
-                            },
-                        )
-                    })
-                    .collect())
+                }
+                // Moves per day from rows of (day, move…).
+                fn dated<R: sqlx::Row>(rows: &[R], version: bool, dwell: bool) -> Result<Vec<(NaiveDate, MoveCount)>, sqlx::Error>
+                where
+                    usize: sqlx::ColumnIndex<R>,
+                    NaiveDate: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+                    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+                    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+                    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+                {
+                    rows.iter()
+                        .map(|r| Ok((r.try_get::<NaiveDate, _>(0)?, move_at(r, 1, version, dwell)?)))
+                        .collect()
+                }
+                let sql = moves_sql(f);
+                let mut reads = Vec::with_capacity(sql.len());
+                for q in &sql {
+                    reads.push(bind_moves!(sqlx::query(q), f).fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?);
+                }
+                let moves = match reads.as_slice() {
+                    [daily] => {
+                        let daily = dated(daily, true, true).map_err(StoreError::from_sqlx)?;
+                        PeriodMoves {
+                            totals: daily.iter().map(|(_, m)| m.clone()).collect(),
+                            daily,
+                        }
+                    }
+                    [totals, daily] => PeriodMoves {
+                        totals: totals
+                            .iter()
+                            .map(|r| move_at(r, 0, true, true))
+                            .collect::<Result<_, _>>()
+                            .map_err(StoreError::from_sqlx)?,
+                        daily: dated(daily, false, false).map_err(StoreError::from_sqlx)?,
+                    },
+                    _ => PeriodMoves::default(),
+                };
+                Ok(moves)
             }
 
             async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>> {
-                if !f.narrows() {
-                    // Read off the partial index of pending handoffs (migration 0008).
-                    return sqlx::query_as(
-                        "SELECT stage, CAST(COUNT(*) AS BIGINT) AS open, \
-                         CAST(SUM(CASE WHEN sla_due_at < $1 THEN 1 ELSE 0 END) AS BIGINT) AS breached \
-                         FROM handoffs WHERE status = 'pending' GROUP BY stage",
-                    )
-                    .bind(now)
-                    .fetch_all(&mut *self)
-                    .await
-                    .map_err(StoreError::from_sqlx);
-                }
-                let sql = format!(
-                    "SELECT h.stage AS stage, CAST(COUNT(*) AS BIGINT) AS open, \
-                     CAST(SUM(CASE WHEN h.sla_due_at < $6 THEN 1 ELSE 0 END) AS BIGINT) AS breached \
-                     FROM handoffs h JOIN leads l ON l.id = h.lead_id LEFT JOIN accounts a ON a.id = l.account_id \
-                     WHERE h.status = 'pending' AND {LEAD_FILTER} GROUP BY h.stage"
-                );
+                let sql = gates_sql(f);
                 sqlx::query_as(&sql)
                     .bind(f.source.as_deref())
                     .bind(f.target_only)
@@ -251,5 +285,5 @@ macro_rules! impl_funnel_queries {
     };
 }
 
-impl_funnel_queries!(sqlx::SqliteConnection, SQLITE);
-impl_funnel_queries!(sqlx::PgConnection, POSTGRES);
+impl_funnel_queries!(sqlx::SqliteConnection);
+impl_funnel_queries!(sqlx::PgConnection);

@@ -420,7 +420,7 @@ async fn time_queries<C: FunnelQueries>(
     now: DateTime<Utc>,
     runs: u64,
 ) -> anyhow::Result<Vec<(&'static str, Duration)>> {
-    let names = ["current_counts", "moves", "weekly_moves", "gates", "revenue"];
+    let names = ["current_counts", "moves", "gates", "revenue"];
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); names.len()];
     for run in 0..=runs {
         let mut times = Vec::with_capacity(names.len());
@@ -429,9 +429,6 @@ async fn time_queries<C: FunnelQueries>(
         times.push(t.elapsed());
         let t = Instant::now();
         c.moves(f).await?;
-        times.push(t.elapsed());
-        let t = Instant::now();
-        c.weekly_moves(f).await?;
         times.push(t.elapsed());
         let t = Instant::now();
         c.gates(f, now).await?;
