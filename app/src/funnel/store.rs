@@ -135,6 +135,49 @@ fn moves_sql(f: &FunnelFilter) -> Vec<String> {
     }
 }
 
+/// A move from the columns starting at `at` (from, to, [version,] n, [d0…d15]), by
+/// position as [`moves_sql`] lists them.
+fn move_at<R: sqlx::Row>(r: &R, at: usize, version: bool, dwell: bool) -> Result<MoveCount, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let from: String = r.try_get(at)?;
+    let v = usize::from(version);
+    let mut buckets = [0u64; DWELL_BUCKETS];
+    if dwell {
+        for (i, d) in buckets.iter_mut().enumerate() {
+            *d = r.try_get::<Option<i64>, _>(at + 3 + v + i)?.unwrap_or(0).max(0) as u64;
+        }
+    }
+    Ok(MoveCount {
+        from: (!from.is_empty()).then_some(from),
+        to: r.try_get(at + 1)?,
+        version: if version { r.try_get(at + 2)? } else { 0 },
+        n: r.try_get::<i64, _>(at + 2 + v)?.max(0) as u64,
+        dwell: buckets,
+    })
+}
+/// Moves per day from rows of (day, move…).
+fn dated<R: sqlx::Row>(
+    rows: &[R],
+    version: bool,
+    dwell: bool,
+) -> Result<Vec<(NaiveDate, MoveCount)>, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    NaiveDate: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    rows.iter()
+        .map(|r| Ok((r.try_get::<NaiveDate, _>(0)?, move_at(r, 1, version, dwell)?)))
+        .collect()
+}
+
 /// Binds the parameters of [`moves_sql`]'s reads: the period, then (from
 /// `funnel_moves_by`) source, target flag, tier, country and industry.
 macro_rules! bind_moves {
@@ -186,44 +229,6 @@ macro_rules! impl_funnel_queries {
             }
 
             async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<PeriodMoves> {
-                // A move from the columns starting at `at` (from, to, [version,] n, [d0…d15]),
-                // by position as moves_sql lists them.
-                fn move_at<R: sqlx::Row>(r: &R, at: usize, version: bool, dwell: bool) -> Result<MoveCount, sqlx::Error>
-                where
-                    usize: sqlx::ColumnIndex<R>,
-                    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-                    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-                    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-                {
-                    let from: String = r.try_get(at)?;
-                    let v = usize::from(version);
-                    let mut buckets = [0u64; DWELL_BUCKETS];
-                    if dwell {
-                        for (i, d) in buckets.iter_mut().enumerate() {
-                            *d = r.try_get::<Option<i64>, _>(at + 3 + v + i)?.unwrap_or(0).max(0) as u64;
-                        }
-                    }
-                    Ok(MoveCount {
-                        from: (!from.is_empty()).then_some(from),
-                        to: r.try_get(at + 1)?,
-                        version: if version { r.try_get(at + 2)? } else { 0 },
-                        n: r.try_get::<i64, _>(at + 2 + v)?.max(0) as u64,
-                        dwell: buckets,
-                    })
-                }
-                // Moves per day from rows of (day, move…).
-                fn dated<R: sqlx::Row>(rows: &[R], version: bool, dwell: bool) -> Result<Vec<(NaiveDate, MoveCount)>, sqlx::Error>
-                where
-                    usize: sqlx::ColumnIndex<R>,
-                    NaiveDate: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-                    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-                    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-                    Option<i64>: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-                {
-                    rows.iter()
-                        .map(|r| Ok((r.try_get::<NaiveDate, _>(0)?, move_at(r, 1, version, dwell)?)))
-                        .collect()
-                }
                 let sql = moves_sql(f);
                 let mut reads = Vec::with_capacity(sql.len());
                 for q in &sql {

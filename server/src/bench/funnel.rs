@@ -8,7 +8,6 @@
 //! where the API's time goes.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -25,29 +24,18 @@ use app::funnel::store::FunnelQueries;
 use app::state::{AppState, AuthSettings};
 use app::store::Db;
 
-use super::scratch::{Scratch, Spread, median, ms};
+use super::scratch::{ScratchArgs, Spread, median, ms, run_on_scratch};
 use crate::cli::say;
 use crate::config;
 
 /// Options of `accord bench funnel`.
 #[derive(Debug, Args)]
 pub struct FunnelArgs {
-    /// Synthetic leads in the scratch database.
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
-    pub leads: u64,
+    #[command(flatten)]
+    pub data: ScratchArgs,
     /// Timed runs of each measurement, after one untimed warm-up run.
     #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
     pub runs: u64,
-    /// Seed of the synthetic data.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// SQLite only: use (and keep) this database file; it is seeded only when it has no leads,
-    /// so repeated runs skip the seeding.
-    #[arg(long)]
-    pub db_file: Option<PathBuf>,
-    /// Also write the figures as Markdown to this file.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
 }
 
 /// The API's share of the bare `GROUP BY` it must stay within.
@@ -61,18 +49,12 @@ const PASSWORD: &str = "bench-password-123";
 /// The floor: every lead read once and counted, which is what the aggregates save.
 const GROUP_BY: &str = "SELECT stage, COUNT(*) FROM leads GROUP BY stage";
 
-/// Runs the benchmark on a scratch database (never the user's): a SQLite file, or with a
-/// `postgres://` `--database-url` a database created on that server and dropped afterwards.
+/// Runs the benchmark on a scratch database (see [`run_on_scratch`]).
 pub async fn run(args: FunnelArgs, database_url: &str) -> anyhow::Result<()> {
-    let scratch = Scratch::create(database_url, args.db_file.as_deref(), "funnel").await?;
-    let result = measure(&args, scratch.url()).await;
-    scratch.drop_it().await;
-    let report = result?;
-    say(&report);
-    if let Some(path) = args.output {
-        std::fs::write(&path, &report).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
+    run_on_scratch(&args.data, database_url, "funnel", async |url| {
+        measure(&args, url).await
+    })
+    .await
 }
 
 /// One thing timed, with the check its answer must pass.
@@ -176,13 +158,13 @@ async fn measure(args: &FunnelArgs, url: &str) -> anyhow::Result<String> {
     let mut out = String::new();
     let existing: i64 = group_by(&state.db).await?.iter().map(|(_, n)| n).sum();
     if existing == 0 {
-        let report = crate::seed::synthetic::synthetic(&state, args.leads, args.seed).await?;
+        let report = crate::seed::synthetic::synthetic(&state, args.data.leads, args.data.seed).await?;
         say(&report.summary());
         out.push_str(&format!(
             "Seeding ({backend}, `seed --leads {} --seed {}`, aggregates kept by the triggers): {:.1} s, \
              {} rows ({:.0} rows/s, {:.0} leads/s)\n\n",
-            args.leads,
-            args.seed,
+            args.data.leads,
+            args.data.seed,
             report.elapsed.as_secs_f64(),
             report.rows(),
             report.rows() as f64 / report.elapsed.as_secs_f64(),

@@ -2,10 +2,9 @@
 //! table, on a scratch database seeded with `--leads N` synthetic leads (default a million).
 //! The scan is the floor any whole-funnel computation pays; the target is impact ≤ 3 × scan.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use clap::Args;
 
 use app::auth::{NewUserInput, User, service};
@@ -13,43 +12,26 @@ use app::definitions::criteria::Criteria;
 use app::definitions::proposal::NewProposal;
 use app::state::{AppState, AuthSettings};
 
-use super::scratch::{Scratch, median, ms};
+use super::scratch::{ScratchArgs, median, ms, run_on_scratch};
 use crate::cli::say;
 use crate::config;
 
 /// Options of `accord bench impact`.
 #[derive(Debug, Args)]
 pub struct ImpactArgs {
-    /// Synthetic leads in the scratch database.
-    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
-    pub leads: u64,
+    #[command(flatten)]
+    pub data: ScratchArgs,
     /// Timed runs of each measurement (the median is reported).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     pub runs: u64,
-    /// Seed of the synthetic data.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// SQLite only: use (and keep) this database file; it is seeded only when it has no leads,
-    /// so repeated runs skip the seeding.
-    #[arg(long)]
-    pub db_file: Option<PathBuf>,
-    /// Also write the figures as Markdown to this file.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
 }
 
-/// Runs the benchmark on a scratch database (never the user's): a SQLite file, or with a
-/// `postgres://` `--database-url` a database created on that server and dropped afterwards.
+/// Runs the benchmark on a scratch database (see [`run_on_scratch`]).
 pub async fn run(args: ImpactArgs, database_url: &str) -> anyhow::Result<()> {
-    let scratch = Scratch::create(database_url, args.db_file.as_deref(), "impact").await?;
-    let result = measure(&args, scratch.url()).await;
-    scratch.drop_it().await;
-    let table = result?;
-    say(&table);
-    if let Some(path) = args.output {
-        std::fs::write(&path, &table).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
+    run_on_scratch(&args.data, database_url, "impact", async |url| {
+        measure(&args, url).await
+    })
+    .await
 }
 
 async fn measure(args: &ImpactArgs, url: &str) -> anyhow::Result<String> {
@@ -64,12 +46,12 @@ async fn measure(args: &ImpactArgs, url: &str) -> anyhow::Result<String> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if existing == 0 {
-        let report = crate::seed::synthetic::synthetic(&state, args.leads, args.seed).await?;
+        let report = crate::seed::synthetic::synthetic(&state, args.data.leads, args.data.seed).await?;
         say(&report.summary());
         out.push_str(&format!(
             "Seeding ({backend}, `seed --leads {} --seed {}`): {:.1} s, {} rows ({:.0} rows/s, {:.0} leads/s)\n\n",
-            args.leads,
-            args.seed,
+            args.data.leads,
+            args.data.seed,
             report.elapsed.as_secs_f64(),
             report.rows(),
             report.rows() as f64 / report.elapsed.as_secs_f64(),

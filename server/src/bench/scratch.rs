@@ -6,9 +6,49 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
+use clap::Args;
 use sqlx::Connection;
 
 /// Where a benchmark's data lives, and how to clean up after it.
+/// The data options every scratch-database benchmark takes.
+#[derive(Debug, Args)]
+pub struct ScratchArgs {
+    /// Synthetic leads in the scratch database.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub leads: u64,
+    /// Seed of the synthetic data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// SQLite only: use (and keep) this database file; it is seeded only when it has no leads,
+    /// so repeated runs skip the seeding.
+    #[arg(long)]
+    pub db_file: Option<PathBuf>,
+    /// Also write the figures as Markdown to this file.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `measure` on a scratch database (never the user's): a SQLite file, or with a
+/// `postgres://` `database_url` a database created on that server and dropped afterwards;
+/// prints its report and writes it to `--output`.
+pub async fn run_on_scratch(
+    args: &ScratchArgs,
+    database_url: &str,
+    label: &str,
+    measure: impl AsyncFnOnce(&str) -> anyhow::Result<String>,
+) -> anyhow::Result<()> {
+    let scratch = Scratch::create(database_url, args.db_file.as_deref(), label).await?;
+    let result = measure(scratch.url()).await;
+    scratch.drop_it().await;
+    let report = result?;
+    crate::cli::say(&report);
+    if let Some(path) = &args.output {
+        std::fs::write(path, &report).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// A scratch database for one benchmark run.
 pub enum Scratch {
     /// A SQLite file, deleted afterwards unless the user named it.
     Sqlite { url: String, remove: Option<PathBuf> },
