@@ -88,6 +88,25 @@ impl FunnelFilter {
             || self.country.is_some()
             || self.industry.is_some()
     }
+
+    /// The lead filter as `(dimension, value)` of the per-filter aggregates (`source`,
+    /// `target` with `1`, `tier`, `country`, `industry`) when exactly one is set.
+    pub fn single_dimension(&self) -> Option<(&'static str, &str)> {
+        let set: Vec<(&'static str, &str)> = [
+            ("source", self.source.as_deref()),
+            ("target", self.target_only.then_some("1")),
+            ("tier", self.tier.as_deref()),
+            ("country", self.country.as_deref()),
+            ("industry", self.industry.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(dim, value)| value.map(|v| (dim, v)))
+        .collect();
+        match set.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
 }
 
 fn non_blank(value: &Option<String>) -> Option<&str> {
@@ -338,4 +357,53 @@ pub struct Funnel {
     pub weeks: Vec<WeekEntries>,
     /// The version lens, when one was asked for.
     pub lens: Option<Lens>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter() -> FunnelFilter {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
+        FunnelFilter {
+            from: day,
+            to: day,
+            owner_team: Some(Team::Sales),
+            source: None,
+            target_only: false,
+            tier: None,
+            country: None,
+            industry: None,
+            lens: None,
+        }
+    }
+
+    #[test]
+    fn one_lead_filter_names_its_aggregate_dimension() {
+        assert_eq!(
+            filter().single_dimension(),
+            None,
+            "team and period are not lead filters"
+        );
+        let target = FunnelFilter {
+            target_only: true,
+            ..filter()
+        };
+        assert_eq!(target.single_dimension(), Some(("target", "1")));
+        let country = FunnelFilter {
+            country: Some("JP".into()),
+            ..filter()
+        };
+        assert_eq!(country.single_dimension(), Some(("country", "JP")));
+        let two = FunnelFilter {
+            tier: Some("2".into()),
+            ..country.clone()
+        };
+        assert!(two.narrows());
+        assert_eq!(
+            two.single_dimension(),
+            None,
+            "several filters read the wider aggregate"
+        );
+    }
 }

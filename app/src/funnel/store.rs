@@ -1,5 +1,6 @@
 //! SQL of the funnel, on both backends: reads of the maintained aggregates (migrations
-//! `0007_funnel_aggregates`, `0009_funnel_moves_by_place` and `0011_funnel_gates`) and of
+//! `0007_funnel_aggregates`, `0009_funnel_moves_by_place`, `0011_funnel_gates` and
+//! `0012_funnel_filtered_aggregates`) and of
 //! pending handoffs and opportunities.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -56,6 +57,19 @@ pub trait FunnelQueries {
 const LEAD_FILTER: &str = "($1 IS NULL OR l.source = $1) AND (NOT $2 OR COALESCE(a.is_target, FALSE)) \
      AND ($3 IS NULL OR a.tier = $3) AND ($4 IS NULL OR l.country = $4) AND ($5 IS NULL OR a.industry = $5)";
 
+/// Filters on the aggregates keyed by the leads' current values (`funnel_current`,
+/// `funnel_gates`, `funnel_gates_due`), parameters `$1`–`$5`.
+const KEYED_FILTER: &str = "($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3) \
+     AND ($4 IS NULL OR country = $4) AND ($5 IS NULL OR industry = $5)";
+
+/// The hour of `now` as `funnel_gates_due` keys it (whole hours since 1970, UTC), and the
+/// start of the next hour.
+fn due_hour(now: DateTime<Utc>) -> (i64, DateTime<Utc>) {
+    let hour = now.timestamp().div_euclid(3600);
+    let next = DateTime::from_timestamp((hour + 1) * 3600, 0).unwrap_or(now);
+    (hour, next)
+}
+
 /// The aggregates' time-in-stage bucket columns.
 const DWELL_COLUMNS: [&str; DWELL_BUCKETS] = [
     "d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8", "d9", "d10", "d11", "d12", "d13", "d14", "d15",
@@ -70,30 +84,61 @@ fn dwell_sums() -> String {
         .join(", ")
 }
 
-/// `funnel_moves` without lead filters, `funnel_moves_by` with any: `FROM … WHERE …` with
-/// the period as `$1`, `$2` and the filters as `$3`–`$7`.
-fn moves_from(f: &FunnelFilter) -> &'static str {
-    if f.narrows() {
-        "FROM funnel_moves_by WHERE day BETWEEN $1 AND $2 AND ($3 IS NULL OR source = $3) \
-         AND (NOT $4 OR is_target) AND ($5 IS NULL OR tier = $5) AND ($6 IS NULL OR country = $6) \
-         AND ($7 IS NULL OR industry = $7)"
-    } else {
-        "FROM funnel_moves WHERE day BETWEEN $1 AND $2"
+/// Where the moves of a period are read: the aggregate that holds the filter's leads with the
+/// fewest rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MovesFrom<'a> {
+    /// No lead filter: `funnel_moves`.
+    All,
+    /// One lead filter: its rows of `funnel_moves_dim` (migration 0012).
+    Dimension(&'static str, &'a str),
+    /// Several: `funnel_moves_by`, keyed by every filter.
+    Several,
+}
+
+impl<'a> MovesFrom<'a> {
+    fn of(f: &'a FunnelFilter) -> Self {
+        match f.single_dimension() {
+            Some((dim, value)) => Self::Dimension(dim, value),
+            None if f.narrows() => Self::Several,
+            None => Self::All,
+        }
+    }
+
+    /// `FROM … WHERE …` with the period as `$1`, `$2` and the filters from `$3` on (see
+    /// [`bind_moves`]).
+    fn sql(self) -> &'static str {
+        match self {
+            Self::All => "FROM funnel_moves WHERE day BETWEEN $1 AND $2",
+            Self::Dimension(..) => {
+                "FROM funnel_moves_dim WHERE dim = $3 AND value = $4 AND day BETWEEN $1 AND $2"
+            }
+            Self::Several => {
+                "FROM funnel_moves_by WHERE day BETWEEN $1 AND $2 AND ($3 IS NULL OR source = $3) \
+                 AND (NOT $4 OR is_target) AND ($5 IS NULL OR tier = $5) AND ($6 IS NULL OR country = $6) \
+                 AND ($7 IS NULL OR industry = $7)"
+            }
+        }
     }
 }
 
 /// The query for [`FunnelQueries::gates`], parameters: the lead filters as `$1`–`$5`, now as
-/// `$6`. Open handoffs per gate come from the maintained counts (migration 0011); past SLA =
-/// open minus those due from now on, counted without lead filters in the index of pending
-/// due times alone, with filters together with their leads (`CROSS JOIN` keeps SQLite from
-/// scanning the leads first).
+/// `$6`, and with filters the current hour (hours since 1970) as `$7` and the next hour's start
+/// as `$8`. Open handoffs per gate come from the maintained counts (migration 0011); past SLA
+/// = open minus those due from now on. Without lead filters those are counted in the index of
+/// pending due times alone; with filters, those due after the current hour come from the
+/// counts per due hour (migration 0012) and the few due later in the current hour are read
+/// with their leads (`CROSS JOIN` keeps SQLite from scanning the leads first).
 fn gates_sql(f: &FunnelFilter) -> String {
     let not_due = if f.narrows() {
         format!(
-            "SELECT h.stage AS stage, 0 AS open, COUNT(*) AS not_due \
+            "SELECT stage, 0 AS open, SUM(n) AS not_due FROM funnel_gates_due \
+             WHERE due_hour > $7 AND {KEYED_FILTER} GROUP BY stage \
+             UNION ALL \
+             SELECT h.stage AS stage, 0 AS open, COUNT(*) AS not_due \
              FROM handoffs h CROSS JOIN leads l LEFT JOIN accounts a ON a.id = l.account_id \
-             WHERE l.id = h.lead_id AND h.status = 'pending' AND h.sla_due_at >= $6 AND {LEAD_FILTER} \
-             GROUP BY h.stage"
+             WHERE l.id = h.lead_id AND h.status = 'pending' AND h.sla_due_at >= $6 AND h.sla_due_at < $8 \
+             AND {LEAD_FILTER} GROUP BY h.stage"
         )
     } else {
         "SELECT stage, 0 AS open, COUNT(*) AS not_due FROM handoffs \
@@ -102,34 +147,32 @@ fn gates_sql(f: &FunnelFilter) -> String {
     };
     format!(
         "SELECT stage, CAST(SUM(open) AS BIGINT) AS open, CAST(SUM(open) - SUM(not_due) AS BIGINT) AS breached \
-         FROM (SELECT stage, SUM(n) AS open, 0 AS not_due FROM funnel_gates \
-               WHERE ($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3) \
-               AND ($4 IS NULL OR country = $4) AND ($5 IS NULL OR industry = $5) GROUP BY stage \
+         FROM (SELECT stage, SUM(n) AS open, 0 AS not_due FROM funnel_gates WHERE {KEYED_FILTER} GROUP BY stage \
                UNION ALL {not_due}) AS g \
          GROUP BY stage"
     )
 }
 
-/// The reads of [`FunnelQueries::moves`]; their parameters are [`bind_moves`]'s. Without lead
-/// filters `funnel_moves` is small, and two grouped reads (totals with buckets, days without)
-/// return the fewest rows; with filters the larger `funnel_moves_by` is scanned once, per day
-/// with buckets, and the totals are summed from the days.
-fn moves_sql(f: &FunnelFilter) -> Vec<String> {
-    let from = moves_from(f);
+/// The reads of [`FunnelQueries::moves`]; their parameters are [`bind_moves`]'s. From the
+/// small aggregates (no lead filter, or one) two grouped reads, totals with buckets and days
+/// without, return the fewest rows; the larger `funnel_moves_by` (several filters) is scanned
+/// once, per day with buckets, and the totals are summed from the days.
+fn moves_sql(from: MovesFrom) -> Vec<String> {
+    let sql = from.sql();
     let dwell = dwell_sums();
-    if f.narrows() {
+    if from == MovesFrom::Several {
         vec![format!(
-            "SELECT day, from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {dwell} {from} \
+            "SELECT day, from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {dwell} {sql} \
              GROUP BY day, from_stage, to_stage, version"
         )]
     } else {
         vec![
             format!(
-                "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {dwell} {from} \
+                "SELECT from_stage, to_stage, version, CAST(SUM(n) AS BIGINT) AS n, {dwell} {sql} \
                  GROUP BY from_stage, to_stage, version"
             ),
             format!(
-                "SELECT day, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n {from} GROUP BY day, from_stage, to_stage"
+                "SELECT day, from_stage, to_stage, CAST(SUM(n) AS BIGINT) AS n {sql} GROUP BY day, from_stage, to_stage"
             ),
         ]
     }
@@ -178,20 +221,22 @@ where
         .collect()
 }
 
-/// Binds the parameters of [`moves_sql`]'s reads: the period, then (from
-/// `funnel_moves_by`) source, target flag, tier, country and industry.
+/// Binds the parameters of [`moves_sql`]'s reads: the period, then the dimension and its
+/// value (`funnel_moves_dim`) or source, target flag, tier, country and industry
+/// (`funnel_moves_by`).
 macro_rules! bind_moves {
-    ($q:expr, $f:expr) => {{
+    ($q:expr, $f:expr, $from:expr) => {{
         let f: &FunnelFilter = $f;
         let q = $q.bind(f.from).bind(f.to);
-        if f.narrows() {
-            q.bind(f.source.as_deref())
+        match $from {
+            MovesFrom::All => q,
+            MovesFrom::Dimension(dim, value) => q.bind(dim).bind(value),
+            MovesFrom::Several => q
+                .bind(f.source.as_deref())
                 .bind(f.target_only)
                 .bind(f.tier.as_deref())
                 .bind(f.country.as_deref())
-                .bind(f.industry.as_deref())
-        } else {
-            q
+                .bind(f.industry.as_deref()),
         }
     }};
 }
@@ -213,11 +258,9 @@ macro_rules! impl_funnel_queries {
             }
 
             async fn current_counts(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(String, i64)>> {
-                sqlx::query_as(
-                    "SELECT stage, CAST(SUM(n) AS BIGINT) FROM funnel_current \
-                     WHERE ($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3) \
-                     AND ($4 IS NULL OR country = $4) AND ($5 IS NULL OR industry = $5) GROUP BY stage",
-                )
+                sqlx::query_as(&format!(
+                    "SELECT stage, CAST(SUM(n) AS BIGINT) FROM funnel_current WHERE {KEYED_FILTER} GROUP BY stage"
+                ))
                 .bind(f.source.as_deref())
                 .bind(f.target_only)
                 .bind(f.tier.as_deref())
@@ -229,10 +272,16 @@ macro_rules! impl_funnel_queries {
             }
 
             async fn moves(&mut self, f: &FunnelFilter) -> StoreResult<PeriodMoves> {
-                let sql = moves_sql(f);
+                let from = MovesFrom::of(f);
+                let sql = moves_sql(from);
                 let mut reads = Vec::with_capacity(sql.len());
                 for q in &sql {
-                    reads.push(bind_moves!(sqlx::query(q), f).fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)?);
+                    reads.push(
+                        bind_moves!(sqlx::query(q), f, from)
+                            .fetch_all(&mut *self)
+                            .await
+                            .map_err(StoreError::from_sqlx)?,
+                    );
                 }
                 let moves = match reads.as_slice() {
                     [daily] => {
@@ -257,16 +306,20 @@ macro_rules! impl_funnel_queries {
 
             async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>> {
                 let sql = gates_sql(f);
-                sqlx::query_as(&sql)
+                let q = sqlx::query_as(&sql)
                     .bind(f.source.as_deref())
                     .bind(f.target_only)
                     .bind(f.tier.as_deref())
                     .bind(f.country.as_deref())
                     .bind(f.industry.as_deref())
-                    .bind(now)
-                    .fetch_all(&mut *self)
-                    .await
-                    .map_err(StoreError::from_sqlx)
+                    .bind(now);
+                let q = if f.narrows() {
+                    let (hour, next) = due_hour(now);
+                    q.bind(hour).bind(next)
+                } else {
+                    q
+                };
+                q.fetch_all(&mut *self).await.map_err(StoreError::from_sqlx)
             }
 
             async fn revenue(&mut self, f: &FunnelFilter) -> StoreResult<Vec<RevenueRow>> {

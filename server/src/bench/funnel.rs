@@ -210,6 +210,10 @@ async fn measure(args: &FunnelArgs, url: &str) -> anyhow::Result<String> {
             stages,
         },
         Probe::Api {
+            path: format!("/api/v1/funnel?country={country}&target_only=true"),
+            stages,
+        },
+        Probe::Api {
             path: "/api/v1/funnel?owner_team=sales".into(),
             stages: None,
         },
@@ -336,6 +340,9 @@ async fn table_sizes(db: &Db) -> anyhow::Result<String> {
         "funnel_current",
         "funnel_moves",
         "funnel_moves_by",
+        "funnel_moves_dim",
+        "funnel_gates",
+        "funnel_gates_due",
         "handoffs",
         "opportunities",
     ] {
