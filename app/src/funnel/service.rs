@@ -34,14 +34,26 @@ pub async fn funnel_for(
     f: &FunnelFilter,
     now: DateTime<Utc>,
 ) -> AppResult<Funnel> {
-    let (version, def, current, moves, gates, revenue) = with_conn!(&state.db, c => {
-        let (version, def) = current_definition(c).await?;
-        let current = c.current_counts(f).await?;
-        let moves = c.moves(f).await?;
-        let gates = c.gates(f, now).await?;
-        let revenue = c.revenue(f).await?;
-        (version, def, current, moves, gates, revenue)
-    });
+    // Two pooled connections read at once (each read is its own snapshot either way): the
+    // definition, the leads now and the gates on one, the history and the opportunities on
+    // the other.
+    let now_side = async {
+        Ok::<_, AppError>(with_conn!(&state.db, c => {
+            let (version, def) = current_definition(c).await?;
+            let current = c.current_counts(f).await?;
+            let gates = c.gates(f, now).await?;
+            (version, def, current, gates)
+        }))
+    };
+    let history_side = async {
+        Ok::<_, AppError>(with_conn!(&state.db, c => {
+            let moves = c.moves(f).await?;
+            let revenue = c.revenue(f).await?;
+            (moves, revenue)
+        }))
+    };
+    let ((version, def, current, gates), (moves, revenue)) =
+        futures_util::future::try_join(now_side, history_side).await?;
     let order: Vec<String> = def.stages.iter().map(|s| s.key.clone()).collect();
     let flows = stage_flows(&order, &moves.totals);
     let actual: HashMap<String, u64> = current.into_iter().map(|(k, n)| (k, n.max(0) as u64)).collect();

@@ -117,9 +117,9 @@ pub async fn synthetic(state: &AppState, leads: u64, seed: u64) -> anyhow::Resul
     producer.await?;
     bar.finish_and_clear();
     if counts.leads > 0 {
-        bulk::analyze(&state.db)
+        bulk::tidy_after_load(&state.db)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot refresh the planner statistics: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot vacuum and analyze after seeding: {e}"))?;
     }
     let report = SyntheticReport {
         counts,
