@@ -117,6 +117,8 @@ fn FunnelView(d: FunnelPageData) -> impl IntoView {
     let has_lens = lens.is_some();
     let stages = funnel.stages.clone();
     let funnel_csv = filter.to_query(true).href("/api/v1/funnel.csv");
+    // The filters the numbers below answer (while new ones load, the old stay on screen).
+    let shown_filter = filter.to_query(true).href("");
     let leads_csv = {
         let q = filter.to_query(false);
         crate::leads::query::LeadListQuery {
@@ -173,7 +175,7 @@ fn FunnelView(d: FunnelPageData) -> impl IntoView {
         </div>
         <section class="card funnel-table-card">
             <div class="table-wrap">
-                <table class="table funnel-table" data-testid="funnel-table">
+                <table class="table funnel-table" data-testid="funnel-table" data-filter=shown_filter>
                     <caption>{move || i18n.t_with("funnel.table.caption", &[("from", &caption_from), ("to", &caption_to)])}</caption>
                     <thead>
                         <tr>
