@@ -39,7 +39,7 @@ if [ "$mode" = test ]; then
     say "installing the PostgreSQL client"
     apt_install postgresql-client
   fi
-  if ! command -v node >/dev/null; then
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     say "installing Node.js"
     apt_install nodejs npm
   fi

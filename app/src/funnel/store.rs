@@ -9,6 +9,16 @@ use super::metrics::{DWELL_BUCKETS, MoveCount};
 use super::model::FunnelFilter;
 use crate::store::{StoreError, StoreResult};
 
+/// The tables the triggers keep for the funnel (migrations 0007, 0009, 0011, 0012).
+pub const AGGREGATE_TABLES: [&str; 6] = [
+    "funnel_current",
+    "funnel_moves",
+    "funnel_moves_by",
+    "funnel_moves_dim",
+    "funnel_gates",
+    "funnel_gates_due",
+];
+
 /// Pending handoffs at one gate (stage).
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 #[allow(missing_docs)]
@@ -57,10 +67,29 @@ pub trait FunnelQueries {
 const LEAD_FILTER: &str = "($1 IS NULL OR l.source = $1) AND (NOT $2 OR COALESCE(a.is_target, FALSE)) \
      AND ($3 IS NULL OR a.tier = $3) AND ($4 IS NULL OR l.country = $4) AND ($5 IS NULL OR a.industry = $5)";
 
-/// Filters on the aggregates keyed by the leads' current values (`funnel_current`,
-/// `funnel_gates`, `funnel_gates_due`), parameters `$1`–`$5`.
-const KEYED_FILTER: &str = "($1 IS NULL OR source = $1) AND (NOT $2 OR is_target) AND ($3 IS NULL OR tier = $3) \
-     AND ($4 IS NULL OR country = $4) AND ($5 IS NULL OR industry = $5)";
+/// Filters on the aggregates keyed by the lead filters' columns (`funnel_current`,
+/// `funnel_gates`, `funnel_gates_due`, `funnel_moves_by`), with source, target flag, tier,
+/// country and industry as the parameters from `$first` on (bound by [`bind_filters`]).
+fn keyed_filter(first: usize) -> String {
+    let [s, t, r, c, i] = [first, first + 1, first + 2, first + 3, first + 4];
+    format!(
+        "(${s} IS NULL OR source = ${s}) AND (NOT ${t} OR is_target) AND (${r} IS NULL OR tier = ${r}) \
+         AND (${c} IS NULL OR country = ${c}) AND (${i} IS NULL OR industry = ${i})"
+    )
+}
+
+/// Binds the lead filters in the order [`LEAD_FILTER`] and [`keyed_filter`] number them:
+/// source, target flag, tier, country, industry.
+macro_rules! bind_filters {
+    ($q:expr, $f:expr) => {{
+        let f: &FunnelFilter = $f;
+        $q.bind(f.source.as_deref())
+            .bind(f.target_only)
+            .bind(f.tier.as_deref())
+            .bind(f.country.as_deref())
+            .bind(f.industry.as_deref())
+    }};
+}
 
 /// The hour of `now` as `funnel_gates_due` keys it (whole hours since 1970, UTC), and the
 /// start of the next hour.
@@ -107,17 +136,16 @@ impl<'a> MovesFrom<'a> {
 
     /// `FROM … WHERE …` with the period as `$1`, `$2` and the filters from `$3` on (see
     /// [`bind_moves`]).
-    fn sql(self) -> &'static str {
+    fn sql(self) -> String {
         match self {
-            Self::All => "FROM funnel_moves WHERE day BETWEEN $1 AND $2",
+            Self::All => "FROM funnel_moves WHERE day BETWEEN $1 AND $2".to_owned(),
             Self::Dimension(..) => {
-                "FROM funnel_moves_dim WHERE dim = $3 AND value = $4 AND day BETWEEN $1 AND $2"
+                "FROM funnel_moves_dim WHERE dim = $3 AND value = $4 AND day BETWEEN $1 AND $2".to_owned()
             }
-            Self::Several => {
-                "FROM funnel_moves_by WHERE day BETWEEN $1 AND $2 AND ($3 IS NULL OR source = $3) \
-                 AND (NOT $4 OR is_target) AND ($5 IS NULL OR tier = $5) AND ($6 IS NULL OR country = $6) \
-                 AND ($7 IS NULL OR industry = $7)"
-            }
+            Self::Several => format!(
+                "FROM funnel_moves_by WHERE day BETWEEN $1 AND $2 AND {}",
+                keyed_filter(3)
+            ),
         }
     }
 }
@@ -130,10 +158,11 @@ impl<'a> MovesFrom<'a> {
 /// counts per due hour (migration 0012) and the few due later in the current hour are read
 /// with their leads (`CROSS JOIN` keeps SQLite from scanning the leads first).
 fn gates_sql(f: &FunnelFilter) -> String {
+    let keyed = keyed_filter(1);
     let not_due = if f.narrows() {
         format!(
             "SELECT stage, 0 AS open, SUM(n) AS not_due FROM funnel_gates_due \
-             WHERE due_hour > $7 AND {KEYED_FILTER} GROUP BY stage \
+             WHERE due_hour > $7 AND {keyed} GROUP BY stage \
              UNION ALL \
              SELECT h.stage AS stage, 0 AS open, COUNT(*) AS not_due \
              FROM handoffs h CROSS JOIN leads l LEFT JOIN accounts a ON a.id = l.account_id \
@@ -147,7 +176,7 @@ fn gates_sql(f: &FunnelFilter) -> String {
     };
     format!(
         "SELECT stage, CAST(SUM(open) AS BIGINT) AS open, CAST(SUM(open) - SUM(not_due) AS BIGINT) AS breached \
-         FROM (SELECT stage, SUM(n) AS open, 0 AS not_due FROM funnel_gates WHERE {KEYED_FILTER} GROUP BY stage \
+         FROM (SELECT stage, SUM(n) AS open, 0 AS not_due FROM funnel_gates WHERE {keyed} GROUP BY stage \
                UNION ALL {not_due}) AS g \
          GROUP BY stage"
     )
@@ -231,12 +260,7 @@ macro_rules! bind_moves {
         match $from {
             MovesFrom::All => q,
             MovesFrom::Dimension(dim, value) => q.bind(dim).bind(value),
-            MovesFrom::Several => q
-                .bind(f.source.as_deref())
-                .bind(f.target_only)
-                .bind(f.tier.as_deref())
-                .bind(f.country.as_deref())
-                .bind(f.industry.as_deref()),
+            MovesFrom::Several => bind_filters!(q, f),
         }
     }};
 }
@@ -258,14 +282,11 @@ macro_rules! impl_funnel_queries {
             }
 
             async fn current_counts(&mut self, f: &FunnelFilter) -> StoreResult<Vec<(String, i64)>> {
-                sqlx::query_as(&format!(
-                    "SELECT stage, CAST(SUM(n) AS BIGINT) FROM funnel_current WHERE {KEYED_FILTER} GROUP BY stage"
-                ))
-                .bind(f.source.as_deref())
-                .bind(f.target_only)
-                .bind(f.tier.as_deref())
-                .bind(f.country.as_deref())
-                .bind(f.industry.as_deref())
+                let sql = format!(
+                    "SELECT stage, CAST(SUM(n) AS BIGINT) FROM funnel_current WHERE {} GROUP BY stage",
+                    keyed_filter(1)
+                );
+                bind_filters!(sqlx::query_as(&sql), f)
                 .fetch_all(&mut *self)
                 .await
                 .map_err(StoreError::from_sqlx)
@@ -306,13 +327,7 @@ macro_rules! impl_funnel_queries {
 
             async fn gates(&mut self, f: &FunnelFilter, now: DateTime<Utc>) -> StoreResult<Vec<GateRow>> {
                 let sql = gates_sql(f);
-                let q = sqlx::query_as(&sql)
-                    .bind(f.source.as_deref())
-                    .bind(f.target_only)
-                    .bind(f.tier.as_deref())
-                    .bind(f.country.as_deref())
-                    .bind(f.industry.as_deref())
-                    .bind(now);
+                let q = bind_filters!(sqlx::query_as(&sql), f).bind(now);
                 let q = if f.narrows() {
                     let (hour, next) = due_hour(now);
                     q.bind(hour).bind(next)
@@ -329,12 +344,7 @@ macro_rules! impl_funnel_queries {
                      FROM opportunities o JOIN leads l ON l.id = o.lead_id LEFT JOIN accounts a ON a.id = l.account_id \
                      WHERE o.stage <> 'lost' AND {LEAD_FILTER} GROUP BY l.stage, o.currency ORDER BY o.currency"
                 );
-                sqlx::query_as(&sql)
-                    .bind(f.source.as_deref())
-                    .bind(f.target_only)
-                    .bind(f.tier.as_deref())
-                    .bind(f.country.as_deref())
-                    .bind(f.industry.as_deref())
+                bind_filters!(sqlx::query_as(&sql), f)
                     .fetch_all(&mut *self)
                     .await
                     .map_err(StoreError::from_sqlx)

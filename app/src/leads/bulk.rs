@@ -14,6 +14,7 @@ use futures_util::TryStreamExt;
 
 use crate::definitions::model::Definition;
 use crate::error::AppResult;
+use crate::funnel::store::AGGREGATE_TABLES;
 use crate::store::{Db, StoreError, StoreResult};
 use crate::{in_tx, on_db, with_conn};
 
@@ -429,14 +430,14 @@ async fn write_batch_tx<C: BulkQueries + SyncIdSequences>(
 /// `VACUUM FULL` rewrites those small tables (seconds); a plain vacuum of the rest lets
 /// index-only scans skip the heap. SQLite updates in place and needs only the statistics.
 pub async fn tidy_after_load(db: &Db) -> AppResult<()> {
-    let statements: &[&str] = match db {
-        Db::Sqlite(_) => &["ANALYZE"],
-        Db::Postgres(_) => &[
-            "VACUUM FULL funnel_current, funnel_moves, funnel_moves_by, funnel_moves_dim, funnel_gates, funnel_gates_due",
-            "VACUUM ANALYZE",
+    let statements = match db {
+        Db::Sqlite(_) => vec!["ANALYZE".to_owned()],
+        Db::Postgres(_) => vec![
+            format!("VACUUM FULL {}", AGGREGATE_TABLES.join(", ")),
+            "VACUUM ANALYZE".to_owned(),
         ],
     };
-    for sql in statements {
+    for sql in &statements {
         on_db!(db, pool => sqlx::query(sql).execute(pool).await.map(|_| ()).map_err(StoreError::from_sqlx))?;
     }
     Ok(())

@@ -20,7 +20,7 @@ use tower::ServiceExt;
 
 use app::auth::{NewUserInput, User, service};
 use app::funnel::model::{FunnelFilter, FunnelQuery};
-use app::funnel::store::FunnelQueries;
+use app::funnel::store::{AGGREGATE_TABLES, FunnelQueries};
 use app::state::{AppState, AuthSettings};
 use app::store::Db;
 
@@ -335,17 +335,10 @@ async fn busiest_country(db: &Db) -> anyhow::Result<String> {
 /// Row counts of the tables the funnel reads, for the report.
 async fn table_sizes(db: &Db) -> anyhow::Result<String> {
     let mut parts = Vec::new();
-    for table in [
-        "stage_transitions",
-        "funnel_current",
-        "funnel_moves",
-        "funnel_moves_by",
-        "funnel_moves_dim",
-        "funnel_gates",
-        "funnel_gates_due",
-        "handoffs",
-        "opportunities",
-    ] {
+    let tables = ["stage_transitions", "handoffs", "opportunities"]
+        .into_iter()
+        .chain(AGGREGATE_TABLES);
+    for table in tables {
         let sql = format!("SELECT CAST(COUNT(*) AS BIGINT) FROM {table}");
         let n: i64 = match db {
             Db::Sqlite(pool) => sqlx::query_scalar(&sql).fetch_one(pool).await?,
